@@ -1,0 +1,18 @@
+"""Capability cards and the aptitude test they are measured with."""
+
+from router_core.cards.aptitude import AptitudeTask, AptitudeTest, load_aptitude_test, select_aptitude_test
+from router_core.cards.build import build_cards
+from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore, load_cards, save_cards
+
+__all__ = [
+    "AptitudeTask",
+    "AptitudeTest",
+    "CapabilityCard",
+    "ModelFacts",
+    "TaskScore",
+    "build_cards",
+    "load_aptitude_test",
+    "load_cards",
+    "save_cards",
+    "select_aptitude_test",
+]

@@ -1,0 +1,48 @@
+"""Cards from outcome data: each model's accuracy on the aptitude items of each task."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from router_core.cards.aptitude import AptitudeTest
+from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore
+from router_core.data.outcomes import OutcomeMatrix
+from router_core.errors import CardError
+
+
+@cache
+def shipped_model_facts() -> dict[str, ModelFacts]:
+    """Indicative prices and context lengths of the 24 shared models."""
+    raw = yaml.safe_load((resources.files("router_core.cards") / "definitions" / "model_facts.yaml").read_text())
+    return {name: ModelFacts.model_validate(facts) for name, facts in raw.items()}
+
+
+def build_cards(
+    outcomes: OutcomeMatrix,
+    test: AptitudeTest,
+    models: Sequence[str] | None = None,
+    facts: dict[str, ModelFacts] | None = None,
+) -> list[CapabilityCard]:
+    """One card per model; a task's accuracy counts only the items the model answered."""
+    facts = shipped_model_facts() if facts is None else facts
+    cards = []
+    for model in models or outcomes.models:
+        j = outcomes.model_index(model)
+        scores = []
+        for task in test.tasks:
+            absent = [q for q in task.question_ids if not outcomes.has(q)]
+            if absent:
+                raise CardError(f"aptitude task {task.id!r} items {absent[:5]} are not in the outcome data")
+            rows = [outcomes.row(q) for q in task.question_ids]
+            seen = outcomes.observed[rows, j]
+            if not seen.any():
+                raise CardError(f"model {model!r} answered none of the items of task {task.id!r}")
+            scores.append(TaskScore(task=task.id, description=task.description,
+                                    accuracy=float(outcomes.scores[rows, j][seen].mean()), n_items=int(seen.sum())))
+        cards.append(CapabilityCard(model=model, aptitude_version=test.version, scores=scores,
+                                    facts=facts.get(model, ModelFacts())))
+    return cards

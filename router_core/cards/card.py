@@ -1,0 +1,144 @@
+"""Capability cards: a model's aptitude-test results, rendered as the text the router reads."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from router_core.errors import CardError
+
+SHIPPED_CARDS = resources.files("router_core.cards") / "definitions" / "cards-mmlu-pro-v1.json"
+
+
+class TaskScore(BaseModel):
+    task: str
+    description: str
+    accuracy: float = Field(ge=0.0, le=1.0)
+    n_items: int = Field(default=20, ge=1)
+
+
+class ModelFacts(BaseModel):
+    """Expert knowledge a card can carry besides its scores (the paper's 'easy to extend' text)."""
+
+    languages: list[str] | None = None
+    context_length: int | None = Field(default=None, gt=0)
+    input_price: float | None = Field(default=None, ge=0, description="USD per 1M input tokens")
+    output_price: float | None = Field(default=None, ge=0, description="USD per 1M output tokens")
+    notes: str | None = None
+
+    def sentences(self) -> list[str]:
+        out = []
+        if self.languages:
+            out.append(f"The model supports {', '.join(self.languages)}.")
+        if self.context_length:
+            out.append(f"Its context length is {self.context_length} tokens.")
+        if self.notes:
+            out.append(self.notes)
+        return out
+
+
+class CapabilityCard(BaseModel):
+    model: str = Field(min_length=1)
+    aptitude_version: str
+    scores: list[TaskScore] = Field(min_length=1)
+    facts: ModelFacts = Field(default_factory=ModelFacts)
+
+    @field_validator("scores")
+    @classmethod
+    def _unique_tasks(cls, scores: list[TaskScore]) -> list[TaskScore]:
+        tasks = [s.task for s in scores]
+        if len(set(tasks)) != len(tasks):
+            raise ValueError("each task may appear only once")
+        return scores
+
+    @property
+    def mean_accuracy(self) -> float:
+        return sum(s.accuracy for s in self.scores) / len(self.scores)
+
+    @property
+    def price(self) -> float | None:
+        """Blended USD per 1M tokens (mean of input and output price), None when unknown."""
+        prices = [p for p in (self.facts.input_price, self.facts.output_price) if p is not None]
+        return sum(prices) / len(prices) if prices else None
+
+    def accuracy_vector(self, tasks: Sequence[str]) -> list[float]:
+        by_task = {s.task: s.accuracy for s in self.scores}
+        missing = [t for t in tasks if t not in by_task]
+        if missing:
+            raise CardError(f"card of {self.model!r} has no score for tasks {missing}")
+        return [by_task[t] for t in tasks]
+
+    def to_text(self, order: Sequence[int] | None = None, *, include_facts: bool = True) -> str:
+        """The paper's natural-language representation; `order` permutes the tasks (perturbation)."""
+        scores = [self.scores[i] for i in order] if order is not None else self.scores
+        if order is not None and sorted(order) != list(range(len(self.scores))):
+            raise ValueError("order must be a permutation of the card's task indices")
+        text = [f"The model achieves {round(s.accuracy * 100)}% on the task of '{s.description}'." for s in scores]
+        if include_facts:
+            text += self.facts.sentences()
+        return " ".join(text)
+
+    def shuffled_text(self, seed: int, *, include_facts: bool = True) -> str:
+        order = list(range(len(self.scores)))
+        random.Random(seed).shuffle(order)
+        return self.to_text(order, include_facts=include_facts)
+
+
+def load_cards(source: str | Path | Iterable[CapabilityCard] | None = None) -> dict[str, CapabilityCard]:
+    """Cards by model name, from a JSON/YAML file (a list, or {"cards": [...]}) or the shipped set."""
+    if source is None:
+        return dict(_shipped_cards())
+    if not isinstance(source, str | Path):
+        cards = list(source)
+        return _by_name(cards, "the given cards")
+    path = Path(source)
+    if not path.is_file():
+        raise CardError(f"{path}: no such card file")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CardError(f"{path}: not valid JSON/YAML ({exc})") from exc
+    items = raw.get("cards") if isinstance(raw, dict) and "cards" in raw else raw
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        raise CardError(f"{path}: expected a card, a list of cards or {{'cards': [...]}}")
+    cards = []
+    for index, item in enumerate(items):
+        try:
+            cards.append(CapabilityCard.model_validate(item))
+        except ValidationError as exc:
+            raise CardError(f"{path} (card {index}): {exc}") from exc
+    return _by_name(cards, str(path))
+
+
+def save_cards(cards: Iterable[CapabilityCard], path: str | Path) -> None:
+    """Write cards as JSON (.json) or YAML (.yaml/.yml); `load_cards` reads both back."""
+    path = Path(path)
+    payload = {"cards": [card.model_dump(mode="json", exclude_none=True) for card in cards]}
+    if path.suffix in (".yaml", ".yml"):
+        text = yaml.safe_dump(payload, sort_keys=False, allow_unicode=True)
+    else:
+        text = json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def _by_name(cards: list[CapabilityCard], where: str) -> dict[str, CapabilityCard]:
+    out: dict[str, CapabilityCard] = {}
+    for card in cards:
+        if card.model in out:
+            raise CardError(f"{where}: two cards for model {card.model!r}")
+        out[card.model] = card
+    return out
+
+
+@cache
+def _shipped_cards() -> tuple[tuple[str, CapabilityCard], ...]:
+    return tuple(load_cards(Path(str(SHIPPED_CARDS))).items())

@@ -1,0 +1,1 @@
+"""The `modelsat` command line."""

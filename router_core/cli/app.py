@@ -1,0 +1,20 @@
+"""Entry point of the `modelsat` command."""
+
+from __future__ import annotations
+
+import typer
+
+from router_core.cli import cards_cmd, data_cmd
+
+app = typer.Typer(
+    name="modelsat",
+    help="Model-SAT routing: capability cards, routing benchmark, training and routing.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(data_cmd.app, name="data")
+app.add_typer(cards_cmd.app, name="cards")
+
+
+def main() -> None:
+    app()
