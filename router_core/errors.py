@@ -26,3 +26,15 @@ class CardError(ModelSATError, ValueError):
 
 class ConfigError(ModelSATError, ValueError):
     """A configuration (zoo, router, split...) asks for something that does not exist."""
+
+
+class CheckpointError(ModelSATError):
+    """A router checkpoint is missing, tampered with, or holds weights in an unsafe format."""
+
+
+class AptitudeRunError(ModelSATError):
+    """Aptitude items still failed after every retry; `failures` maps each item id to its last error."""
+
+    def __init__(self, message: str, failures: dict[str, str]) -> None:
+        self.failures = failures
+        super().__init__(message)

@@ -1,8 +1,18 @@
 """Capability cards and the aptitude test they are measured with."""
 
+from router_core.cards.answers import extract_choice
 from router_core.cards.aptitude import AptitudeTask, AptitudeTest, load_aptitude_test, select_aptitude_test
 from router_core.cards.build import build_cards
 from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore, load_cards, save_cards
+from router_core.cards.runner import (
+    PROMPT_TEMPLATE,
+    AptitudeRunConfig,
+    AptitudeRunResult,
+    ItemRecord,
+    Presentation,
+    render_prompt,
+    run_aptitude_test,
+)
 
 __all__ = [
     "AptitudeTask",
@@ -15,4 +25,12 @@ __all__ = [
     "load_cards",
     "save_cards",
     "select_aptitude_test",
+    "PROMPT_TEMPLATE",
+    "AptitudeRunConfig",
+    "AptitudeRunResult",
+    "ItemRecord",
+    "Presentation",
+    "extract_choice",
+    "render_prompt",
+    "run_aptitude_test",
 ]

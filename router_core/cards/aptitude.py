@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
@@ -33,7 +33,8 @@ class AptitudeTask(BaseModel):
 
 class AptitudeTest(BaseModel):
     version: str
-    selected_on: list[str] = Field(default_factory=list, description="The zoo whose outcomes picked the items")
+    selected_on: list[str] = Field(default_factory=list,
+                                   description="The zoo whose outcomes picked the items")
     tasks: list[AptitudeTask]
 
     @property
@@ -51,7 +52,16 @@ class AptitudeTest(BaseModel):
 
     @classmethod
     def from_file(cls, path: str | Path) -> AptitudeTest:
-        return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))
+        try:
+            return cls.model_validate_json(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read aptitude test ({exc.strerror or exc})") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not a valid aptitude test definition ({exc})") from exc
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}"
+                                 for e in exc.errors())
+            raise ConfigError(f"{path}: not a valid aptitude test definition ({problems})") from exc
 
 
 @cache
@@ -84,7 +94,8 @@ def select_aptitude_test(
     correctly: items about half the zoo gets right score highest, items everyone gets right
     or wrong score zero and are never chosen. Each subject keeps its `items_per_task` most
     informative items; the `n_tasks` subjects whose items are most informative form the test.
-    Ties break by question id, so the result is deterministic.
+    Ties break by question id, so the result is deterministic (p(1-p) is compared as a float, so
+    items with p and 1-p do not always tie exactly; the shipped v1 keeps that rule).
     """
     descriptions = descriptions or task_descriptions()
     sub = outcomes.select(models=list(zoo))
@@ -94,7 +105,8 @@ def select_aptitude_test(
 
     by_subject: dict[str, list[tuple[float, str]]] = {}
     for i, ins in enumerate(sub.instructions):
-        if ins.source and ins.source.startswith(MMLU_SOURCE_PREFIX) and info[i] > 0 and answered[i] == len(zoo):
+        mmlu = bool(ins.source and ins.source.startswith(MMLU_SOURCE_PREFIX))
+        if mmlu and info[i] > 0 and answered[i] == len(zoo):
             by_subject.setdefault(ins.source[len(MMLU_SOURCE_PREFIX):], []).append((-float(info[i]), ins.id))
 
     candidates = []

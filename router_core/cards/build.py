@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import yaml
 
 from router_core.cards.aptitude import AptitudeTest
@@ -17,7 +18,8 @@ from router_core.errors import CardError
 @cache
 def shipped_model_facts() -> dict[str, ModelFacts]:
     """Indicative prices and context lengths of the 24 shared models."""
-    raw = yaml.safe_load((resources.files("router_core.cards") / "definitions" / "model_facts.yaml").read_text())
+    resource = resources.files("router_core.cards") / "definitions" / "model_facts.yaml"
+    raw = yaml.safe_load(resource.read_text(encoding="utf-8"))
     return {name: ModelFacts.model_validate(facts) for name, facts in raw.items()}
 
 
@@ -41,8 +43,10 @@ def build_cards(
             seen = outcomes.observed[rows, j]
             if not seen.any():
                 raise CardError(f"model {model!r} answered none of the items of task {task.id!r}")
+            # in float64: 14/20 is stored as 0.7, not float32's 0.699999988
+            accuracy = float(outcomes.scores[rows, j][seen].mean(dtype=np.float64))
             scores.append(TaskScore(task=task.id, description=task.description,
-                                    accuracy=float(outcomes.scores[rows, j][seen].mean()), n_items=int(seen.sum())))
+                                    accuracy=accuracy, n_items=int(seen.sum())))
         cards.append(CapabilityCard(model=model, aptitude_version=test.version, scores=scores,
                                     facts=facts.get(model, ModelFacts())))
     return cards

@@ -75,20 +75,26 @@ class CapabilityCard(BaseModel):
             raise CardError(f"card of {self.model!r} has no score for tasks {missing}")
         return [by_task[t] for t in tasks]
 
-    def to_text(self, order: Sequence[int] | None = None, *, include_facts: bool = True) -> str:
-        """The paper's natural-language representation; `order` permutes the tasks (perturbation)."""
-        scores = [self.scores[i] for i in order] if order is not None else self.scores
+    def sentences(self, order: Sequence[int] | None = None, *, include_facts: bool = True) -> list[str]:
+        """One sentence per task (in `order`, a permutation for perturbation), then the facts."""
         if order is not None and sorted(order) != list(range(len(self.scores))):
             raise ValueError("order must be a permutation of the card's task indices")
-        text = [f"The model achieves {round(s.accuracy * 100)}% on the task of '{s.description}'." for s in scores]
-        if include_facts:
-            text += self.facts.sentences()
-        return " ".join(text)
+        scores = [self.scores[i] for i in order] if order is not None else self.scores
+        text = [f"The model achieves {round(s.accuracy * 100)}% on the task of '{s.description}'."
+                for s in scores]
+        return text + (self.facts.sentences() if include_facts else [])
 
-    def shuffled_text(self, seed: int, *, include_facts: bool = True) -> str:
+    def to_text(self, order: Sequence[int] | None = None, *, include_facts: bool = True) -> str:
+        """The paper's natural-language capability representation."""
+        return " ".join(self.sentences(order, include_facts=include_facts))
+
+    def shuffled_order(self, seed: int) -> list[int]:
         order = list(range(len(self.scores)))
         random.Random(seed).shuffle(order)
-        return self.to_text(order, include_facts=include_facts)
+        return order
+
+    def shuffled_text(self, seed: int, *, include_facts: bool = True) -> str:
+        return self.to_text(self.shuffled_order(seed), include_facts=include_facts)
 
 
 def load_cards(source: str | Path | Iterable[CapabilityCard] | None = None) -> dict[str, CapabilityCard]:
@@ -102,8 +108,10 @@ def load_cards(source: str | Path | Iterable[CapabilityCard] | None = None) -> d
     if not path.is_file():
         raise CardError(f"{path}: no such card file")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        text = path.read_text(encoding="utf-8")
+        # JSON is parsed as JSON: YAML 1.1 rejects valid JSON such as tab indentation.
+        raw = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CardError(f"{path}: not valid JSON/YAML ({exc})") from exc
     items = raw.get("cards") if isinstance(raw, dict) and "cards" in raw else raw
     if isinstance(items, dict):
@@ -115,7 +123,7 @@ def load_cards(source: str | Path | Iterable[CapabilityCard] | None = None) -> d
         try:
             cards.append(CapabilityCard.model_validate(item))
         except ValidationError as exc:
-            raise CardError(f"{path} (card {index}): {exc}") from exc
+            raise CardError(f"{path} (card {index}): {validation_summary(exc)}") from exc
     return _by_name(cards, str(path))
 
 
@@ -128,6 +136,11 @@ def save_cards(cards: Iterable[CapabilityCard], path: str | Path) -> None:
     else:
         text = json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
     path.write_text(text, encoding="utf-8")
+
+
+def validation_summary(exc: ValidationError) -> str:
+    """A pydantic error on one line: 'scores.0.accuracy: Input should be ...; model: Field required'."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in exc.errors())
 
 
 def _by_name(cards: list[CapabilityCard], where: str) -> dict[str, CapabilityCard]:

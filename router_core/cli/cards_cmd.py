@@ -18,7 +18,8 @@ from router_core.errors import ModelSATError
 app = typer.Typer(help="Capability cards: each model's aptitude-test results.", no_args_is_help=True)
 
 TestOption = Annotated[
-    Path | None, typer.Option("--test", help=f"Aptitude test definition file (default: shipped {DEFAULT_VERSION}).")
+    Path | None,
+    typer.Option("--test", help=f"Aptitude test definition file (default: shipped {DEFAULT_VERSION})."),
 ]
 
 
@@ -36,13 +37,19 @@ def build(
         cards = build_cards(outcomes, aptitude, split_names(models))
     except ModelSATError as exc:
         raise fail(exc) from exc
-    save_cards(cards, out)
-    console.print(f"wrote {len(cards)} cards of {len(aptitude.tasks)} tasks ({aptitude.version}) to {out}")
+    try:
+        save_cards(cards, out)
+    except OSError as exc:
+        raise fail(ModelSATError(f"{out}: cannot write cards ({exc.strerror or exc})")) from exc
+    console.print(f"wrote {len(cards)} cards of {len(aptitude.tasks)} tasks ({aptitude.version}) to {out}",
+                  soft_wrap=True)
 
 
 @app.command("show")
 def show(
-    cards: Annotated[Path | None, typer.Option("--cards", help="Card file (default: the shipped cards).")] = None,
+    cards: Annotated[
+        Path | None, typer.Option("--cards", help="Card file (default: the shipped cards).")
+    ] = None,
     model: Annotated[str | None, typer.Argument(help="Print this model's card text.")] = None,
 ) -> None:
     """List cards by mean aptitude accuracy, or print one card as the router reads it."""
@@ -53,14 +60,16 @@ def show(
     if model:
         if model not in found:
             raise fail(ModelSATError(f"no card for {model!r}; known: {', '.join(sorted(found))}"))
-        console.print(found[model].to_text())
+        # exactly the router's text: one line, no markup or highlighting
+        console.print(found[model].to_text(), soft_wrap=True, markup=False, highlight=False)
         return
     table = Table(title=f"{len(found)} capability cards")
     for column in ("model", "mean accuracy", "tasks", "price $/1M", "aptitude test"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "model")  # never cut a model name
     for card in sorted(found.values(), key=lambda c: -c.mean_accuracy):
         price = f"{card.price:.2f}" if card.price is not None else "-"
-        table.add_row(card.model, f"{card.mean_accuracy:.3f}", str(len(card.scores)), price, card.aptitude_version)
+        table.add_row(card.model, f"{card.mean_accuracy:.3f}", str(len(card.scores)), price,
+                      card.aptitude_version)
     console.print(table)
 
 
@@ -81,9 +90,124 @@ def select_test(
         outcomes = load_outcomes(data)
         held_out = set(load_zoo_file().held_out_models)
         chosen = split_names(zoo) or [m for m in outcomes.models if m not in held_out]
-        aptitude = select_aptitude_test(outcomes, chosen, version=version, n_tasks=tasks, items_per_task=items)
+        aptitude = select_aptitude_test(outcomes, chosen, version=version, n_tasks=tasks,
+                                        items_per_task=items)
     except ModelSATError as exc:
         raise fail(exc) from exc
     aptitude.save(out)
     console.print(f"wrote {len(aptitude.tasks)} tasks x {items} items ({version}), picked on "
                   f"{len(chosen)} models, to {out}")
+
+
+@app.command("run")
+def run(
+    data: DataOption,
+    name: Annotated[str, typer.Option("--name", help="The new model's name, as its card will carry it.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the card (.json or .yaml).")],
+    callable_spec: Annotated[str | None, typer.Option(
+        "--callable", help="package.module:function, an async function (prompt) -> reply text; "
+        "the current folder is importable.")] = None,
+    litellm_model: Annotated[str | None, typer.Option(
+        "--litellm-model", help="Ask this LiteLLM model instead (comes with the LiteLLM integration, "
+        "the package's 'litellm' extra).")] = None,
+    progress: Annotated[Path | None, typer.Option(
+        "--progress", help="JSONL of per-item results; re-running with the same file asks only the "
+        "items it does not hold yet.")] = None,
+    concurrency: Annotated[int | None, typer.Option(min=1, help="Calls in flight at once.")] = None,
+    timeout: Annotated[float | None, typer.Option(min=0.001, help="Seconds allowed per call.")] = None,
+    attempts: Annotated[int | None, typer.Option(min=1, help="Calls per question before it fails.")] = None,
+    circle: Annotated[int | None, typer.Option(
+        min=0, help="Circle test: also ask K rotated option orders; an item counts only if right in all.",
+    )] = None,
+    allow_failures: Annotated[bool, typer.Option(
+        "--allow-failures", help="Score each task on the items that did answer instead of failing.")] = False,
+    test: TestOption = None,
+) -> None:
+    """Onboard a new model: ask it the aptitude questions and write its capability card."""
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from router_core.cards.card import validation_summary
+    from router_core.cards.runner import AptitudeRunConfig, run_aptitude_test
+    from router_core.errors import ConfigError
+
+    fatal_errors: tuple[type[Exception], ...] = ()
+    overrides = {"concurrency": concurrency, "timeout_s": timeout, "max_attempts": attempts,
+                 "circle_rotations": circle}
+    try:
+        if (callable_spec is None) == (litellm_model is None):
+            raise ConfigError("give exactly one of --callable and --litellm-model")
+        config = AptitudeRunConfig(allow_failures=allow_failures,
+                                   **{key: value for key, value in overrides.items() if value is not None})
+        if litellm_model:
+            ask, fatal_errors = _litellm_ask(litellm_model)
+        else:
+            ask, fatal_errors = _import_ask(str(callable_spec)), ()
+        outcomes = load_outcomes(data)
+        aptitude = AptitudeTest.from_file(test) if test else load_aptitude_test()
+        result = asyncio.run(run_aptitude_test(ask, model_name=name, test=aptitude, questions=outcomes,
+                                               config=config, progress_path=progress,
+                                               fatal_errors=fatal_errors))
+        save_cards([result.card], out)
+    except ValidationError as exc:
+        raise fail(ConfigError(validation_summary(exc))) from exc
+    except ModelSATError as exc:
+        raise fail(exc) from exc
+    except OSError as exc:
+        raise fail(ModelSATError(str(exc))) from exc
+    except fatal_errors as exc:
+        kept = f"; answered items are kept in {progress}" if progress else ""
+        raise fail(ModelSATError(f"the model failed for good ({type(exc).__name__}: {exc}){kept}")) from exc
+    failed = f", {len(result.failures)} failed items left out" if result.failures else ""
+    console.print(f"{name}: mean accuracy {result.card.mean_accuracy:.3f} on {len(result.card.scores)} tasks "
+                  f"({result.resumed} items resumed{failed}); wrote the card to {out}", soft_wrap=True)
+
+
+def _import_ask(spec: str):  # returns the runner's Ask, a type this module does not import
+    """The async function named `package.module:function`, importable from the current folder too."""
+    import importlib
+    import inspect
+    import os
+    import sys
+
+    from router_core.errors import ConfigError
+
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigError(f"--callable {spec!r} must look like package.module:function")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        target = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            target = getattr(target, part)
+    except ImportError as exc:
+        raise ConfigError(f"--callable {spec!r}: cannot import {module_name!r} ({exc})") from exc
+    except AttributeError:
+        raise ConfigError(f"--callable {spec!r}: {module_name!r} has no {attribute!r}") from None
+    if not (inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(type(target).__call__)):
+        raise ConfigError(f"--callable {spec!r} is not an async function (prompt) -> str")
+    return target
+
+
+def _litellm_ask(model: str):
+    """Ask `model` through LiteLLM, imported here only: the core never depends on it.
+
+    Returns the ask function and the errors that make retrying pointless (a bad key, an unknown model).
+    """
+    import os
+
+    from router_core.errors import ConfigError
+
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network fetch of prices at import
+    try:
+        import litellm
+    except ImportError as exc:
+        raise ConfigError("--litellm-model needs LiteLLM: pip install 'langchain-modelsat[litellm]'") from exc
+
+    async def ask(prompt: str) -> str:
+        response = await litellm.acompletion(model=model, messages=[{"role": "user", "content": prompt}])
+        return response.choices[0].message.content or ""
+
+    return ask, (litellm.AuthenticationError, litellm.NotFoundError)

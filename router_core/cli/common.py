@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from router_core.errors import ModelSATError
 
@@ -26,5 +27,5 @@ def split_names(value: str | None) -> list[str] | None:
 
 def fail(error: ModelSATError) -> typer.Exit:
     """Print a typed error as one red line and exit 2, instead of a traceback."""
-    console.print(f"[bold red]error:[/] {error}")
+    console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)  # one line, however narrow
     return typer.Exit(code=2)

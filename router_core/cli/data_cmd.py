@@ -25,7 +25,7 @@ def info(data: DataOption) -> None:
     console.print(f"skipped stray entries: {report.stray_entries}; "
                   f"unparsed predictions counted wrong: {report.unparsed_predictions}")
     for note in report.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {note}", soft_wrap=True)
     categories = Table(title="Questions per category")
     categories.add_column("category")
     categories.add_column("questions", justify="right")
@@ -34,7 +34,7 @@ def info(data: DataOption) -> None:
     console.print(categories)
     models = Table(title="Accuracy per model (missing cells masked, not counted wrong)")
     for column in ("model", "accuracy", "answered", "missing"):
-        models.add_column(column, justify="left" if column == "model" else "right")
+        models.add_column(column, justify="left" if column == "model" else "right", no_wrap=column == "model")
     missing = outcomes.missing()
     for name, acc in sorted(outcomes.accuracy().items(), key=lambda kv: -kv[1]):
         answered = len(outcomes.instructions) - missing[name]

@@ -24,7 +24,9 @@ from router_core.data.outcomes import ImportReport, Instruction, OutcomeMatrix
 from router_core.errors import DataFormatError
 
 FILE_PATTERN = re.compile(r"^model_outputs_(?P<model>.+)_5shots\.(zip|json)$")
-REQUIRED_FIELDS = {"question_id": int, "question": str, "options": list, "answer": str, "category": str, "src": str}
+REQUIRED_FIELDS = {
+    "question_id": int, "question": str, "options": list, "answer": str, "category": str, "src": str,
+}
 
 
 def is_mmlu_pro_folder(path: Path) -> bool:
@@ -34,6 +36,8 @@ def is_mmlu_pro_folder(path: Path) -> bool:
 def load_mmlu_pro_outputs(folder: str | Path, models: list[str] | None = None) -> OutcomeMatrix:
     """Read every `model_outputs_<MODEL>_5shots.{zip,json}` in `folder` into one OutcomeMatrix."""
     folder = Path(folder)
+    if not folder.is_dir():
+        raise DataFormatError(folder, "no such folder")
     files = {m.group("model"): p for p in sorted(folder.iterdir()) if (m := FILE_PATTERN.match(p.name))}
     if not files:
         raise DataFormatError(folder, "no model_outputs_<MODEL>_5shots.zip files found")
@@ -115,6 +119,9 @@ def _read_json_list(path: Path) -> list[Any]:
         raise DataFormatError(path, f"not a valid zip archive ({exc})") from exc
     except json.JSONDecodeError as exc:
         raise DataFormatError(path, f"invalid JSON: {exc.msg}", location=f"line {exc.lineno}") from exc
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(path, f"invalid JSON: not UTF-8 text ({exc.reason} at byte {exc.start})"
+                              ) from exc
     if not isinstance(data, list):
         raise DataFormatError(path, f"expected a JSON list of records, got {type(data).__name__}")
     return data
@@ -131,7 +138,9 @@ def _instruction(record: dict[str, Any]) -> Instruction:
     )
 
 
-def load_mmlu_pro_questions(source: str | Path = "TIGER-Lab/MMLU-Pro", split: str = "test") -> list[Instruction]:
+def load_mmlu_pro_questions(
+    source: str | Path = "TIGER-Lab/MMLU-Pro", split: str = "test"
+) -> list[Instruction]:
     """MMLU-Pro questions from the Hugging Face dataset, or a local copy of its files.
 
     Needs the `hf` extra (`datasets`); a hub id needs network, a local folder does not.
@@ -139,7 +148,9 @@ def load_mmlu_pro_questions(source: str | Path = "TIGER-Lab/MMLU-Pro", split: st
     try:
         from datasets import load_dataset
     except ImportError as exc:
-        raise ImportError("loading MMLU-Pro from the hub needs: pip install 'langchain-modelsat[hf]'") from exc
+        raise ImportError(
+            "loading MMLU-Pro from the hub needs: pip install 'langchain-modelsat[hf]'"
+        ) from exc
     rows = load_dataset(str(source), split=split)
     missing = set(REQUIRED_FIELDS) - set(rows.column_names)
     if missing:

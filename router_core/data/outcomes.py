@@ -104,10 +104,11 @@ class OutcomeMatrix:
         """Mean score per model over its observed cells."""
         counts = self.observed.sum(axis=0)
         sums = self.scores.sum(axis=0)
-        return {m: float(sums[j] / counts[j]) if counts[j] else float("nan") for j, m in enumerate(self.models)}
+        return {m: float(sums[j] / counts[j]) if counts[j] else float("nan")
+                for j, m in enumerate(self.models)}
 
     def missing(self) -> dict[str, int]:
-        return {m: int(n) for m, n in zip(self.models, (~self.observed).sum(axis=0))}
+        return {m: int(n) for m, n in zip(self.models, (~self.observed).sum(axis=0), strict=True)}
 
     def categories(self) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -38,26 +38,39 @@ def load_wide_csv(path: str | Path) -> OutcomeMatrix:
         header = reader.fieldnames or []
         absent = [c for c in WIDE_COLUMNS if c not in header]
         if absent:
-            raise DataFormatError(path, f"missing columns {absent}; expected {', '.join(WIDE_COLUMNS)},<model>...",
+            raise DataFormatError(path,
+                                  f"missing columns {absent}; expected {', '.join(WIDE_COLUMNS)},<model>...",
                                   location="line 1")
         models = [c for c in header if c not in WIDE_COLUMNS + OPTIONAL_COLUMNS]
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            raise DataFormatError(path, f"duplicate columns {twice}", location="line 1")
         if not models:
             raise DataFormatError(path, "no model columns after question_id,text,category", location="line 1")
         instructions, rows, seen = [], [], set()
-        for line, record in enumerate(reader, start=2):
+        for record in reader:
+            line = reader.line_num  # physical line: quoted texts may span several lines
+            if None in record or None in record.values():
+                more = "more" if None in record else "fewer"
+                raise DataFormatError(path, f"row has {more} fields than the header (unquoted comma in a "
+                                      "text?)", location=f"line {line}")
             qid = (record["question_id"] or "").strip()
             if not qid:
                 raise DataFormatError(path, "empty question_id", location=f"line {line}")
             if qid in seen:
                 raise DataFormatError(path, f"duplicate question_id {qid!r}", location=f"line {line}")
             seen.add(qid)
-            instructions.append(Instruction(id=qid, text=record["text"] or "", category=record["category"] or None,
+            instructions.append(Instruction(id=qid, text=record["text"] or "",
+                                            category=record["category"] or None,
                                             source=record.get("source") or None))
             rows.append([None if (record[m] or "").strip() == "" else
                          _score(path, record[m], f"line {line}, column {m!r}") for m in models])
-    scores = np.array([[0.0 if v is None else v for v in r] for r in rows], dtype=np.float32).reshape(-1, len(models))
-    observed = np.array([[v is not None for v in r] for r in rows], dtype=bool).reshape(-1, len(models))
-    return OutcomeMatrix(instructions, models, scores, observed, ImportReport(files=1, records=int(observed.sum())))
+    if not rows:
+        raise DataFormatError(path, "no outcome rows after the header")
+    scores = np.array([[0.0 if v is None else v for v in r] for r in rows], dtype=np.float32)
+    observed = np.array([[v is not None for v in r] for r in rows], dtype=bool)
+    report = ImportReport(files=1, records=int(observed.sum()))
+    return OutcomeMatrix(instructions, models, scores, observed, report)
 
 
 def load_long_jsonl(path: str | Path) -> OutcomeMatrix:
@@ -80,6 +93,9 @@ def load_long_jsonl(path: str | Path) -> OutcomeMatrix:
                 if key not in record:
                     raise DataFormatError(path, f"missing field {key!r}", location=where)
             qid, model = str(record["question_id"]), str(record["model"])
+            for key in ("category", "source"):
+                if record.get(key) is not None and not isinstance(record[key], str):
+                    raise DataFormatError(path, f"field {key!r} must be a string or null", location=where)
             instruction = Instruction(id=qid, text=str(record["text"]), category=record.get("category"),
                                       source=record.get("source"))
             known = instructions.setdefault(qid, instruction)

@@ -47,8 +47,8 @@ def split_questions(
         ordered = sorted(ids, key=lambda q: _rank(q, seed))
         n_test, n_val = round(len(ordered) * test_fraction), round(len(ordered) * validation_fraction)
         test += ordered[:n_test]
-        validation += ordered[n_test:n_test + n_val]
-        train += ordered[n_test + n_val:]
+        validation += ordered[n_test : n_test + n_val]
+        train += ordered[n_test + n_val :]
     order = {q: i for i, q in enumerate(outcomes.ids)}
     return QuestionSplit(*(sorted(part, key=order.__getitem__) for part in (train, validation, test)))
 

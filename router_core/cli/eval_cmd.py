@@ -1,0 +1,158 @@
+"""`modelsat eval` (the routing benchmark) and `modelsat score` (batch scoring of instructions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from router_core.backbones import MINILM
+from router_core.cards.card import CapabilityCard, load_cards
+from router_core.cli.common import DataOption, console, fail, split_names
+from router_core.data import load_outcomes
+from router_core.embeddings import HASHING, make_embedder
+from router_core.errors import ConfigError, ModelSATError
+from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, run_benchmark
+from router_core.evaluation.report import category_table, plot, summary_table, write_json
+from router_core.evaluation.zoos import load_zoo_file
+from router_core.routers.batch import read_instructions, score_lines, write_lines
+from router_core.routers.registry import BASELINES, make_router, option_names, router_class
+
+CUSTOM_ZOO = "custom"
+
+CardsOption = Annotated[Path | None, typer.Option("--cards", help="Capability card file (default: shipped).")]
+EncoderOption = Annotated[str, typer.Option(
+    "--encoder", help=f"Instruction encoder of the learned baselines: {MINILM}, a local model folder, "
+                      f"or '{HASHING}' (weight-free bag of words, for quick runs).")]
+CheckpointOption = Annotated[Path | None, typer.Option(
+    "--checkpoint", help="Checkpoint for routers that load one (the Model-SAT router).")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the routers that draw random numbers.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(evaluate)
+    app.command("score")(score)
+
+
+def router_options(names: list[str], checkpoint: Path | None, seed: int) -> dict[str, dict[str, Any]]:
+    """Each router gets the shared settings its Options declare; a checkpoint nobody takes is an error."""
+    offered = {"seed": seed, **({"checkpoint": str(checkpoint)} if checkpoint else {})}
+    options = {name: {k: v for k, v in offered.items() if k in option_names(name)} for name in names}
+    if checkpoint and not any("checkpoint" in o for o in options.values()):
+        raise ConfigError(f"--checkpoint given, but none of the routers {names} loads a checkpoint")
+    return options
+
+
+def resolve_zoos(zoo: str | None, models: str | None, available: list[str]) -> dict[str, list[str]]:
+    if zoo and models:
+        raise ConfigError("give --zoo or --models, not both")
+    if models:
+        return {CUSTOM_ZOO: split_names(models) or []}
+    zoo_file = load_zoo_file()
+    names = split_names(zoo) or list(zoo_file.zoos)
+    return {name: zoo_file.resolve(name, available) for name in names}
+
+
+def resolve_routers(value: str) -> list[str]:
+    names: list[str] = []
+    for name in split_names(value) or []:
+        for expanded in (BASELINES if name == "all" else (name,)):
+            if expanded not in names:
+                names.append(expanded)
+    for name in names:
+        router_class(name)
+    return names
+
+
+def resolve_splits(value: str) -> list[str]:
+    if value == "all":
+        return list(SPLITS)
+    if value not in SPLITS:
+        raise ConfigError(f"unknown split {value!r}; choose test, models or all")
+    return [value]
+
+
+def evaluate(
+    data: DataOption,
+    router: Annotated[str, typer.Option("--router", help="Router name(s), comma-separated; 'all' = every "
+                                        f"baseline ({', '.join(BASELINES)}).")] = "all",
+    zoo: Annotated[str | None, typer.Option("--zoo", help="Named zoo(s) from zoos.yaml, comma-separated "
+                                            "(default: all of them).")] = None,
+    models: Annotated[str | None, typer.Option("--models", help="A custom zoo: model names.")] = None,
+    split: Annotated[str, typer.Option("--split", help="test, models or all.")] = "all",
+    cards: CardsOption = None,
+    checkpoint: CheckpointOption = None,
+    encoder: EncoderOption = MINILM,
+    seed: SeedOption = 0,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the full results as JSON.")] = None,
+    plot_out: Annotated[Path | None, typer.Option("--plot", help="Write a plot (.png).")] = None,
+    categories: Annotated[bool, typer.Option("--categories", help="Also print per-category tables.")] = False,
+) -> None:
+    """Route the held-out questions of each zoo with each router; compare with best single, oracle, random."""
+    try:
+        names, splits = resolve_routers(router), resolve_splits(split)
+        options = router_options(names, checkpoint, seed)
+        outcomes = load_outcomes(data)
+        spec = BenchmarkSpec(routers=names, zoos=resolve_zoos(zoo, models, outcomes.models), splits=splits,
+                             router_options=options)
+        result = run_benchmark(outcomes, load_cards(cards), spec, embedder=make_embedder(encoder),
+                               on_result=_progress)
+    except ModelSATError as exc:
+        raise fail(exc) from exc
+    out = console if console.is_terminal else Console(width=240)  # logs keep whole rows
+    for info in result.splits:
+        out.print(summary_table(result, info.split))
+        if categories:
+            for name in spec.zoos:
+                out.print(category_table(result, info.split, name))
+    out.print(f"accuracy in %; gap closed = share of the best-single -> oracle gap; AIQ in % "
+              f"(area under the accuracy-cost curve); {result.seconds:.0f} s")
+    if json_out:
+        write_json(result, json_out)
+        out.print(f"wrote {json_out}")
+    if plot_out:
+        plot(result, plot_out)
+        out.print(f"wrote {plot_out}")
+
+
+def _progress(evaluation: Evaluation) -> None:
+    console.print(f"[dim]{evaluation.split:>6} {evaluation.zoo:>8} {evaluation.router:<22} "
+                  f"routed {evaluation.overall.routed * 100:.1f}% (fit {evaluation.fit_seconds:.0f} s, "
+                  f"score {evaluation.score_seconds:.0f} s)[/]")
+
+
+def score(
+    cards: Annotated[Path, typer.Option("--cards", help="Cards of the candidates to score.")],
+    instructions: Annotated[Path, typer.Option("--instructions", help='JSONL of {"id": ..., "text": ...}.')],
+    out: Annotated[Path, typer.Option("--out", help="Output: one JSON line per instruction.")],
+    router: Annotated[str, typer.Option("--router", help="Router name.")] = "best-single",
+    data: Annotated[Path | None, typer.Option("--data", help="Outcomes the learned routers train on "
+                                              "(all of its questions and models).")] = None,
+    checkpoint: CheckpointOption = None,
+    encoder: EncoderOption = MINILM,
+    seed: SeedOption = 0,
+) -> None:
+    """Score candidates for a batch of instructions and name the chosen model of each."""
+    try:
+        candidates = list(load_cards(cards).values())
+        lines = read_instructions(instructions)
+        options = router_options([router], checkpoint, seed)[router]
+        chosen = make_router(router, embedder=make_embedder(encoder), **options)
+        if chosen.kind == "upper bound":
+            raise ConfigError(f"router {router!r} reads true outcomes; it cannot score new instructions")
+        if chosen.needs_training:
+            if data is None:
+                raise ConfigError(f"router {router!r} learns from outcomes: pass --data")
+            chosen.fit(load_outcomes(data), _training_cards(candidates))
+        scored = score_lines(chosen, lines, candidates)
+    except ModelSATError as exc:
+        raise fail(exc) from exc
+    write_lines(scored, out)
+    console.print(f"scored {len(scored)} instructions x {len(candidates)} candidates with {router}: {out}")
+
+
+def _training_cards(candidates: list[CapabilityCard]) -> dict[str, CapabilityCard]:
+    """Shipped cards overridden by the given ones: card readers need the training models' cards too."""
+    return {**load_cards(), **{card.model: card for card in candidates}}

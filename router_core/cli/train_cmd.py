@@ -1,0 +1,54 @@
+"""`modelsat train`: capability instruction tuning of a Model-SAT router."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from router_core.cards.card import load_cards
+from router_core.cli.common import DataOption, console, fail
+from router_core.data import load_outcomes
+from router_core.errors import ModelSATError
+from router_core.training.config import TrainConfig
+
+
+def train_command(
+    data: DataOption,
+    out: Annotated[
+        Path, typer.Option("--out", help="Run folder: best/ (the router), last/, trainer_state/.")
+    ],
+    config: Annotated[
+        Path | None, typer.Option("--config", help="TrainConfig YAML/JSON (default: the CPU default).")
+    ] = None,
+    cards: Annotated[
+        Path | None, typer.Option("--cards", help="Card file (default: the shipped cards).")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Continue from out/last and its optimizer state.")] = False,
+    max_minutes: Annotated[float | None, typer.Option(help="Stop and save after this many minutes.")] = None,
+    device: Annotated[
+        str | None, typer.Option(help="cuda, mps or cpu (default: the best available).")
+    ] = None,
+) -> None:
+    """Train a router on the training questions and training models of the benchmark's splits."""
+    from router_core.training.trainer import BEST, train  # torch and peft load only when training
+    try:
+        settings = TrainConfig.from_file(config) if config else TrainConfig()
+        if max_minutes is not None:
+            settings = settings.model_copy(update={"max_minutes": max_minutes})
+        record = train(
+            load_outcomes(data),
+            load_cards(cards),
+            settings,
+            out,
+            resume=resume,
+            device=device,
+            command=shlex.join(["modelsat", *sys.argv[1:]]),
+            log=console.print,
+        )
+    except ModelSATError as exc:
+        raise fail(exc) from exc
+    console.print(f"best validation {record['best_validation']} -> router saved in {out / BEST}")

@@ -1,0 +1,170 @@
+"""The routing benchmark: fit each router once per split, then route the held-out questions of each zoo.
+
+Splits (docs/evaluation.md):
+- `test`: held-out questions; routers learn from the training questions of every model.
+- `models`: held-out questions, and the held-out models (zoos.yaml) are removed from the training
+  outcomes: they reach a router only through their capability cards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from router_core.cards.aptitude import AptitudeTest, load_aptitude_test
+from router_core.cards.card import CapabilityCard
+from router_core.data.outcomes import OutcomeMatrix
+from router_core.embeddings import Embedder
+from router_core.errors import ConfigError
+from router_core.evaluation.metrics import CurvePoint, RoutingMetrics, aiq, cost_curve, route, routing_metrics
+from router_core.evaluation.splits import split_questions, training_models
+from router_core.routers.base import OutcomeAware, Router, RouterKind
+from router_core.routers.registry import make_router, router_class
+
+Split = Literal["test", "models"]
+SPLITS: tuple[Split, ...] = ("test", "models")
+
+
+class BenchmarkSpec(BaseModel):
+    """What to run: routers by name (with options), named zoos of models, and splits."""
+
+    routers: list[str] = Field(min_length=1)
+    zoos: dict[str, list[str]] = Field(min_length=1)
+    splits: list[Split] = Field(default_factory=lambda: list(SPLITS), min_length=1)
+    router_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    curve_points: int = Field(default=41, ge=3)
+
+
+class Evaluation(BaseModel):
+    """One router on one zoo under one split."""
+
+    split: Split
+    zoo: str
+    router: str
+    kind: RouterKind
+    models: list[str]
+    unsupported: list[str]  # zoo models the router cannot route to (scored -inf)
+    overall: RoutingMetrics
+    categories: dict[str, RoutingMetrics]
+    curve: list[CurvePoint] | None  # None when a zoo model has no price on its card
+    aiq: float | None
+    fit_seconds: float
+    score_seconds: float
+
+
+class SplitInfo(BaseModel):
+    split: Split
+    train_questions: int
+    test_questions: int
+    training_models: list[str]
+    held_out_models: list[str]
+
+
+class BenchmarkResult(BaseModel):
+    spec: BenchmarkSpec
+    splits: list[SplitInfo]
+    evaluations: list[Evaluation]
+    seconds: float
+
+
+def check_spec(spec: BenchmarkSpec, outcomes: OutcomeMatrix, cards: Mapping[str, CapabilityCard]) -> None:
+    """Fails before any work when a router, model or card is missing."""
+    for name in spec.routers:
+        router_class(name)
+    for zoo, models in spec.zoos.items():
+        for model in models:
+            outcomes.model_index(model)
+        without = [m for m in models if m not in cards]
+        if without:
+            raise ConfigError(f"zoo {zoo!r}: no capability card for {without}; pass a card file")
+
+
+def run_benchmark(
+    outcomes: OutcomeMatrix,
+    cards: Mapping[str, CapabilityCard],
+    spec: BenchmarkSpec,
+    *,
+    embedder: Embedder | None = None,
+    aptitude: AptitudeTest | None = None,
+    on_result: Callable[[Evaluation], None] | None = None,
+) -> BenchmarkResult:
+    """Runs every router of `spec` on every zoo and split; `on_result(evaluation)` hears each as it lands."""
+    check_spec(spec, outcomes, cards)
+    start = time.perf_counter()
+    questions = split_questions(outcomes, aptitude or load_aptitude_test())
+    test = outcomes.select(instruction_ids=questions.test)
+    infos, evaluations = [], []
+    for split in spec.splits:
+        learners = training_models(outcomes) if split == "models" else outcomes.models
+        held = [m for m in outcomes.models if m not in learners]
+        train = outcomes.select(models=learners, instruction_ids=questions.train)
+        infos.append(SplitInfo(split=split, train_questions=len(train.ids), test_questions=len(test.ids),
+                               training_models=train.models, held_out_models=held))
+        for name in spec.routers:
+            router = make_router(name, embedder=embedder, **spec.router_options.get(name, {}))
+            began = time.perf_counter()
+            router.fit(train, cards)
+            if isinstance(router, OutcomeAware):
+                router.reveal(test)
+            fit_seconds = time.perf_counter() - began
+            for zoo, models in spec.zoos.items():
+                evaluation = evaluate(router, test.select(models=models), [cards[m] for m in models],
+                                      split=split, zoo=zoo, name=name, fit_seconds=fit_seconds,
+                                      curve_points=spec.curve_points)
+                evaluations.append(evaluation)
+                if on_result:
+                    on_result(evaluation)
+    seconds = time.perf_counter() - start
+    return BenchmarkResult(spec=spec, splits=infos, evaluations=evaluations, seconds=seconds)
+
+
+def evaluate(
+    router: Router,
+    outcomes: OutcomeMatrix,
+    cards: Sequence[CapabilityCard],
+    *,
+    split: Split,
+    zoo: str,
+    name: str,
+    fit_seconds: float = 0.0,
+    curve_points: int = 41,
+) -> Evaluation:
+    """Routes the questions that have at least one outcome in the zoo, overall and per category."""
+    rows = np.flatnonzero(outcomes.observed.any(axis=1))
+    instructions = [outcomes.instructions[i] for i in rows]
+    truth, available = outcomes.scores[rows], outcomes.observed[rows]
+    models = [card.model for card in cards]
+    prices = [card.price for card in cards]
+    price_vector = np.array(prices, dtype=float) if None not in prices else None
+
+    began = time.perf_counter()
+    scores = router.score([ins.routing_text for ins in instructions], cards)
+    score_seconds = time.perf_counter() - began
+    routing = route(scores, available)
+
+    by_category: dict[str, list[int]] = {}
+    for i, ins in enumerate(instructions):
+        by_category.setdefault(ins.category or "(none)", []).append(i)
+    categories = {}
+    for category, members in sorted(by_category.items()):
+        idx = np.array(members)
+        categories[category] = routing_metrics(truth[idx], available[idx], routing.take(idx), models,
+                                               price_vector)
+    curve, area = None, None
+    if price_vector is not None:
+        curve = cost_curve(scores, truth, available, price_vector, curve_points)
+        area = aiq(curve, float(price_vector.min()), float(price_vector.max()))
+    return Evaluation(
+        split=split, zoo=zoo, router=name, kind=router.kind, models=models,
+        unsupported=[card.model for card in cards if not router.supports(card)],
+        overall=routing_metrics(truth, available, routing, models, price_vector),
+        categories=categories,
+        curve=curve,
+        aiq=area,
+        fit_seconds=fit_seconds,
+        score_seconds=score_seconds,
+    )

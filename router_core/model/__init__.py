@@ -1,0 +1,1 @@
+"""The Model-SAT router network, its configuration and checkpoints."""

@@ -1,0 +1,46 @@
+"""Load the router's backbones from local weights: the causal LM (optionally truncated) and the encoder."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
+
+from router_core.backbones import resolve_backbone
+from router_core.errors import ConfigError
+from router_core.model.config import RouterConfig
+
+
+def load_llm(config: RouterConfig, dtype: torch.dtype) -> tuple[nn.Module, PreTrainedTokenizerBase]:
+    """The causal LM with only its first `llm_layers` decoder layers, and its tokenizer."""
+    path = resolve_backbone(config.llm)
+    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=config.trust_remote_code)
+    llm = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, trust_remote_code=config.trust_remote_code)
+    layers = llm.get_decoder().layers
+    if config.llm_layers is not None:
+        if config.llm_layers > len(layers):
+            raise ConfigError(f"llm_layers={config.llm_layers} but {config.llm} has {len(layers)} layers")
+        llm.get_decoder().layers = layers[: config.llm_layers]
+        llm.config.num_hidden_layers = config.llm_layers
+        if getattr(llm.config, "layer_types", None):
+            llm.config.layer_types = llm.config.layer_types[: config.llm_layers]
+    return llm, tokenizer
+
+
+def load_encoder(config: RouterConfig, dtype: torch.dtype) -> tuple[nn.Module, PreTrainedTokenizerBase]:
+    if config.encoder is None:
+        raise ConfigError("the text-only variant has no capability encoder")
+    path = resolve_backbone(config.encoder)
+    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=config.trust_remote_code)
+    encoder = AutoModel.from_pretrained(path, dtype=dtype, trust_remote_code=config.trust_remote_code)
+    return encoder, tokenizer
+
+
+def token_id(tokenizer: PreTrainedTokenizerBase, text: str) -> int:
+    """The single token that spells `text` (e.g. ' Yes'); the score is read from its logit."""
+    ids = tokenizer(text, add_special_tokens=False).input_ids
+    if len(ids) != 1:
+        raise ConfigError(
+            f"{text!r} is {len(ids)} tokens for this tokenizer; the answer tokens must be single"
+        )
+    return ids[0]

@@ -1,0 +1,125 @@
+"""Router checkpoints: config JSON + safetensors connector + peft adapter, base weights referenced.
+
+A manifest records the sha256 of every file; loading refuses a checkpoint whose files do not
+match it, and any pickle-based weight file (.bin/.pt/.pth/.pkl/.ckpt), so a checkpoint from the
+internet can never run code on load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+from peft import PeftModel
+from safetensors.torch import load_file, save_file
+
+from router_core.errors import CheckpointError
+from router_core.model.config import RouterConfig
+from router_core.model.scorer import ModelSATModel
+
+FORMAT = "modelsat-checkpoint/1"
+CONFIG_FILE, MANIFEST_FILE, CONNECTOR_FILE, ADAPTER_DIR = (
+    "router_config.json",
+    "manifest.json",
+    "connector.safetensors",
+    "adapter",
+)
+TRAINING_RECORD = "training.json"
+PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"}
+DEFAULT_CHECKPOINT = resources.files("router_core") / "checkpoints" / "default"
+
+
+def save_checkpoint(model: ModelSATModel, folder: str | Path, record: dict[str, Any] | None = None) -> Path:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / CONFIG_FILE).write_text(model.config.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    save_file(_capability_state(model), folder / CONNECTOR_FILE)
+    model.llm.save_pretrained(folder / ADAPTER_DIR, safe_serialization=True)
+    _reference_base_model(folder / ADAPTER_DIR, model.config.llm)
+    if record is not None:
+        (folder / TRAINING_RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST_FILE)
+    manifest = {"format": FORMAT, "files": {str(p.relative_to(folder)): _sha256(p) for p in files}}
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return folder
+
+
+def load_checkpoint(
+    folder: str | Path | None = None, device: str | torch.device | None = None, trainable: bool = False
+) -> ModelSATModel:
+    """Load a router; no argument loads the shipped default checkpoint. `trainable` is for resuming."""
+    folder = Path(str(DEFAULT_CHECKPOINT)) if folder is None else Path(folder)
+    verify_checkpoint(folder)
+    config = RouterConfig.model_validate_json((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+    model = ModelSATModel.build(config, device=device, lora=False)
+    model.llm = PeftModel.from_pretrained(model.llm, folder / ADAPTER_DIR, is_trainable=trainable).to(
+        model.device
+    )
+    state = load_file(folder / CONNECTOR_FILE, device=str(model.device))
+    missing, unexpected = model.capability.load_state_dict(state, strict=False)
+    expected = set(_capability_state(model))
+    if unexpected or expected - set(state):
+        raise CheckpointError(
+            f"{folder}: connector weights do not fit the config "
+            f"(missing {sorted(expected - set(state))}, unexpected {unexpected})"
+        )
+    return model.train(trainable)
+
+
+def verify_checkpoint(folder: Path) -> dict[str, Any]:
+    if not folder.is_dir():
+        raise CheckpointError(f"{folder}: no such checkpoint folder")
+    pickled = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.suffix in PICKLE_SUFFIXES)
+    if pickled:
+        raise CheckpointError(
+            f"{folder}: refusing pickle-based weight files {pickled}; checkpoints must hold safetensors only"
+        )
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"{folder}: missing or unreadable {MANIFEST_FILE} ({exc})") from exc
+    if manifest.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{folder}: unknown checkpoint format {manifest.get('format')!r}; expected {FORMAT}"
+        )
+    listed = manifest.get("files", {})
+    present = {
+        str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST_FILE
+    }
+    for name in sorted(present | set(listed)):
+        if name not in listed:
+            raise CheckpointError(f"{folder}: file {name} is not in the manifest (added after saving?)")
+        if name not in present:
+            raise CheckpointError(f"{folder}: file {name} listed in the manifest is missing")
+        if _sha256(folder / name) != listed[name]:
+            raise CheckpointError(f"{folder}: {name} does not match its checksum (tampered or corrupted)")
+    return manifest
+
+
+def _reference_base_model(adapter: Path, llm: str) -> None:
+    """Name the base LLM as the config does (not this machine's cache path); drop peft's model card."""
+    config_path = adapter / "adapter_config.json"
+    adapter_config = json.loads(config_path.read_text(encoding="utf-8"))
+    adapter_config["base_model_name_or_path"] = llm
+    config_path.write_text(json.dumps(adapter_config, indent=1) + "\n", encoding="utf-8")
+    (adapter / "README.md").unlink(missing_ok=True)
+
+
+def _capability_state(model: ModelSATModel) -> dict[str, torch.Tensor]:
+    """The router's own weights outside the adapter: connector (and encoder when it is trained)."""
+    keep = ("connector.",) + (("encoder.",) if model.config.train_encoder else ())
+    return {
+        k: v.detach().contiguous() for k, v in model.capability.state_dict().items() if k.startswith(keep)
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,62 @@
+"""One pydantic config describes a Model-SAT router: backbones, LoRA, prompt, layout, lengths.
+
+The same config loads on CPU or CUDA; it is saved next to the weights in every checkpoint.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from router_core.backbones import MINILM, SMOLLM2
+
+
+class LoraSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    r: int = Field(default=16, ge=1)
+    alpha: int = Field(default=32, ge=1)
+    dropout: float = Field(default=0.05, ge=0, lt=1)
+    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
+
+
+class RouterConfig(BaseModel):
+    """Architecture of a Model-SAT router.
+
+    `encoder=None` is the paper's text-only variant: the LLM reads the card as text. With an
+    encoder, each sentence of the card becomes one soft token (encoder -> connector).
+    `layout="instruction-first"` reads [x, p, c_m, "Answer:"]: the instruction and inquiry
+    prompt form a prefix whose key/value cache is computed once and shared by every candidate,
+    so each candidate adds only its capability tokens. "capability-first" is the paper's
+    order [c_m, x, p].
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    llm: str = Field(default=SMOLLM2, description="Causal LM: builtin:smollm2, a local folder or a hub id")
+    llm_layers: int | None = Field(
+        default=6, ge=1, description="Keep only the first N decoder layers (CPU budget); None keeps all"
+    )
+    encoder: str | None = Field(default=MINILM, description="Capability encoder; None = text-only variant")
+    train_encoder: bool = False
+    connector: Literal["linear", "mlp"] = "mlp"
+    capability_tokens: int | None = Field(
+        default=4, ge=1, description="Pool the card into this many soft tokens; None = one token per sentence"
+    )
+    numeric_channel: bool = Field(
+        default=True, description="Also feed each task's accuracy to the connector as a number"
+    )
+    layout: Literal["instruction-first", "capability-first"] = "instruction-first"
+    inquiry_prompt: str = (
+        "Predict whether the candidate model described here can handle the instruction above "
+        "by indicating 'Yes' or 'No'."
+    )
+    answer_cue: str = "Answer:"
+    capability_header: str = "Candidate model capability:"
+    yes_token: str = " Yes"
+    no_token: str = " No"
+    max_instruction_tokens: int = Field(default=128, ge=8)
+    max_card_tokens: int = Field(default=1024, ge=16, description="Text-only variant: card text token limit")
+    lora: LoraSettings = Field(default_factory=LoraSettings)
+    trust_remote_code: bool = False

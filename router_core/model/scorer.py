@@ -1,0 +1,216 @@
+"""The Model-SAT router network: score Pr(Yes | [instruction, capability, inquiry prompt]).
+
+Both layouts feed one causal LM through `inputs_embeds`; the score is the two-class softmax of
+the ` Yes` and ` No` logits at the last position. With the instruction first, its key/value
+cache is computed once and reused by every candidate, so adding candidates only adds the short
+capability + prompt suffix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from peft import LoraConfig, get_peft_model
+from torch import nn
+from transformers import PreTrainedTokenizerBase
+
+from router_core.cards.card import CapabilityCard
+from router_core.model.backbones import load_encoder, load_llm, token_id
+from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, make_connector
+from router_core.model.config import RouterConfig
+
+
+def pick_device(preferred: str | None = None) -> torch.device:
+    """CUDA, then Apple MPS, then CPU, unless the caller names one."""
+    if preferred:
+        return torch.device(preferred)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+class ModelSATModel(nn.Module):
+    def __init__(
+        self, config: RouterConfig, llm: nn.Module, tokenizer: PreTrainedTokenizerBase, capability: nn.Module
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.llm = llm
+        self.tokenizer = tokenizer
+        self.capability = capability
+        self.yes_id = token_id(tokenizer, config.yes_token)
+        self.no_id = token_id(tokenizer, config.no_token)
+        self._header_ids = self._ids(f"\n{config.capability_header}\n")
+        self._prompt_ids = self._ids(f"\n{config.inquiry_prompt}\n")
+        self._answer_ids = self._ids(f"\n{config.answer_cue}")
+
+    @classmethod
+    def build(
+        cls, config: RouterConfig, device: str | torch.device | None = None, lora: bool = True
+    ) -> ModelSATModel:
+        """Fresh router from the base weights: new LoRA adapter and connector. `lora=False` leaves
+        the LLM bare, for loading a saved adapter onto it."""
+        device = pick_device(str(device) if device else None)
+        dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
+        llm, tokenizer = load_llm(config, dtype)
+        llm.requires_grad_(False)
+        if lora:
+            settings = config.lora
+            llm = get_peft_model(
+                llm,
+                LoraConfig(
+                    r=settings.r,
+                    lora_alpha=settings.alpha,
+                    lora_dropout=settings.dropout,
+                    target_modules=settings.target_modules,
+                    bias="none",
+                ),
+            )
+        width = llm.get_input_embeddings().weight.shape[1]
+        if config.encoder is None:
+            capability: nn.Module = CardTextEmbedder(config, tokenizer, llm.get_input_embeddings())
+        else:
+            encoder, encoder_tokenizer = load_encoder(config, dtype)
+            connector = make_connector(config, encoder.config.hidden_size, width).to(dtype)
+            capability = CapabilityEncoder(config, encoder, encoder_tokenizer, connector)
+        return cls(config, llm, tokenizer, capability).to(device)
+
+    @property
+    def device(self) -> torch.device:
+        return self.llm.get_input_embeddings().weight.device
+
+    def _ids(self, text: str) -> torch.Tensor:
+        return torch.tensor(self.tokenizer(text, add_special_tokens=False).input_ids, dtype=torch.long)
+
+    def _embed(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.llm.get_input_embeddings()(ids.to(self.device))
+
+    def instruction_embeddings(self, texts: Sequence[str]) -> list[torch.Tensor]:
+        """Instruction token embeddings (truncated), followed by the inquiry prompt when it leads."""
+        batch = self.tokenizer(
+            list(texts),
+            add_special_tokens=False,
+            truncation=True,
+            max_length=self.config.max_instruction_tokens,
+        )
+        tail = (
+            self._prompt_ids
+            if self.config.layout == "instruction-first"
+            else torch.tensor([], dtype=torch.long)
+        )
+        return [
+            self._embed(torch.cat([torch.tensor(ids, dtype=torch.long), tail])) for ids in batch.input_ids
+        ]
+
+    def capability_embeddings(self, card: CapabilityCard, order: list[int] | None = None) -> torch.Tensor:
+        """The card as LLM input embeddings: header and card, then the answer cue when it trails."""
+        card_part = self.capability(card, order)
+        if self.config.layout == "instruction-first":
+            return torch.cat([card_part, self._embed(self._answer_ids)])
+        return torch.cat([self._embed(self._header_ids), card_part])
+
+    def _sequence(self, instruction: torch.Tensor, capability: torch.Tensor) -> torch.Tensor:
+        if self.config.layout == "instruction-first":
+            return torch.cat([instruction, capability])
+        return torch.cat(
+            [capability, instruction, self._embed(torch.cat([self._prompt_ids, self._answer_ids]))]
+        )
+
+    def pair_logits(
+        self, instructions: Sequence[torch.Tensor], capabilities: Sequence[torch.Tensor]
+    ) -> torch.Tensor:
+        """Yes-minus-No logit for each (instruction, capability) pair, full sequences (training path)."""
+        pairs = zip(instructions, capabilities, strict=True)
+        embeds, mask = left_pad([self._sequence(x, c) for x, c in pairs])
+        hidden = self.llm.get_decoder()(
+            inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask)
+        ).last_hidden_state[:, -1]
+        return self._yes_minus_no(hidden)
+
+    def _yes_minus_no(self, hidden: torch.Tensor) -> torch.Tensor:
+        rows = self.llm.get_output_embeddings().weight[[self.yes_id, self.no_id]]
+        logits = hidden.to(rows.dtype) @ rows.T
+        return (logits[:, 0] - logits[:, 1]).float()
+
+    @torch.no_grad()
+    def score_logits(
+        self, instructions: Sequence[str], capabilities: Sequence[torch.Tensor], batch_size: int = 16
+    ) -> torch.Tensor:
+        """(n_instructions, n_candidates) Yes-minus-No logits, instruction KV cache shared by candidates."""
+        rows = []
+        for start in range(0, len(instructions), batch_size):
+            chunk = self.instruction_embeddings(instructions[start : start + batch_size])
+            if self.config.layout == "instruction-first":
+                rows.append(self._score_with_prefix_cache(chunk, capabilities))
+            else:
+                pairs = [(x, c) for x in chunk for c in capabilities]
+                logits = self.pair_logits([x for x, _ in pairs], [c for _, c in pairs])
+                rows.append(logits.view(len(chunk), len(capabilities)))
+        return torch.cat(rows)
+
+    def _score_with_prefix_cache(
+        self, prefixes: list[torch.Tensor], capabilities: Sequence[torch.Tensor]
+    ) -> torch.Tensor:
+        n, m = len(prefixes), len(capabilities)
+        decoder = self.llm.get_decoder()
+        prefix, prefix_mask = left_pad(prefixes)
+        cache = decoder(
+            inputs_embeds=prefix,
+            attention_mask=prefix_mask,
+            position_ids=positions(prefix_mask),
+            use_cache=True,
+        ).past_key_values
+        cache.batch_repeat_interleave(m)
+        suffix, suffix_mask = left_pad(list(capabilities))
+        suffix, suffix_mask = suffix.repeat(n, 1, 1), suffix_mask.repeat(n, 1)
+        prefix_mask = prefix_mask.repeat_interleave(m, dim=0)
+        suffix_positions = prefix_mask.sum(-1, keepdim=True) + positions(suffix_mask)
+        hidden = decoder(
+            inputs_embeds=suffix,
+            attention_mask=torch.cat([prefix_mask, suffix_mask], dim=1),
+            position_ids=suffix_positions,
+            past_key_values=cache,
+        ).last_hidden_state[:, -1]
+        return self._yes_minus_no(hidden).view(n, m)
+
+    @torch.no_grad()
+    def score(
+        self,
+        instructions: Sequence[str],
+        cards: Sequence[CapabilityCard],
+        perturbations: int = 0,
+        batch_size: int = 16,
+    ) -> np.ndarray:
+        """Pr(Yes) for every instruction x card, averaged over `perturbations` shuffled task orders
+        (0 = the card's own order)."""
+        self.eval()
+        orders = (
+            [[None] * len(cards)]
+            if perturbations == 0
+            else [[card.shuffled_order(seed) for card in cards] for seed in range(perturbations)]
+        )
+        probs = []
+        for order in orders:
+            capabilities = [self.capability_embeddings(card, o) for card, o in zip(cards, order, strict=True)]
+            probs.append(torch.sigmoid(self.score_logits(instructions, capabilities, batch_size)))
+        return torch.stack(probs).mean(0).cpu().numpy()
+
+
+def left_pad(sequences: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack (length, width) embeddings, padding on the left so the last position is real."""
+    longest = max(len(s) for s in sequences)
+    width = sequences[0].shape[-1]
+    embeds = sequences[0].new_zeros((len(sequences), longest, width))
+    mask = torch.zeros((len(sequences), longest), dtype=torch.long, device=sequences[0].device)
+    for i, seq in enumerate(sequences):
+        embeds[i, longest - len(seq) :] = seq
+        mask[i, longest - len(seq) :] = 1
+    return embeds, mask
+
+
+def positions(mask: torch.Tensor) -> torch.Tensor:
+    return (mask.cumsum(-1) - 1).clamp(min=0)

@@ -1,0 +1,69 @@
+"""Routers by name, for `make_router("knn", k=20)` and `modelsat eval --router knn`.
+
+Entries are router classes or lazy "module:Class" paths, imported only when that router is made,
+so torch or scikit-learn load only for the routers asked for. The Model-SAT router plugs in the same way:
+`register_router("modelsat", "router_core.model.router:ModelSATRouter")` with a `checkpoint`
+field in its `Options`; `modelsat eval --checkpoint PATH` passes the path to every selected router
+whose Options declare `checkpoint`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from pydantic import ValidationError
+
+from router_core.embeddings import Embedder
+from router_core.errors import ConfigError
+from router_core.routers.base import Router
+
+_PACKAGE = "router_core.routers"
+_ROUTERS: dict[str, type[Router] | str] = {
+    "random": f"{_PACKAGE}.reference:RandomRouter",
+    "best-single": f"{_PACKAGE}.reference:BestSingleRouter",
+    "oracle": f"{_PACKAGE}.reference:OracleRouter",
+    "knn": f"{_PACKAGE}.knn:KNNRouter",
+    "mlp": f"{_PACKAGE}.mlp:MLPRouter",
+    "random-forest": f"{_PACKAGE}.forest:RandomForestRouter",
+    "matrix-factorization": f"{_PACKAGE}.matrix_factorization:MatrixFactorizationRouter",
+}
+BASELINES: tuple[str, ...] = tuple(_ROUTERS)
+
+
+def register_router(name: str, router: type[Router] | str) -> None:
+    """Adds or replaces a router; `router` may be a "package.module:Class" path, imported on first use."""
+    _ROUTERS[name] = router
+
+
+def router_names() -> list[str]:
+    return list(_ROUTERS)
+
+
+def router_class(name: str) -> type[Router]:
+    if name not in _ROUTERS:
+        raise ConfigError(f"unknown router {name!r}; known: {', '.join(_ROUTERS)}")
+    entry = _ROUTERS[name]
+    if isinstance(entry, str):
+        module, _, attr = entry.partition(":")
+        try:
+            entry = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ConfigError(f"router {name!r} is registered as {_ROUTERS[name]!r}, which cannot be "
+                              f"imported: {exc}") from exc
+        _ROUTERS[name] = entry
+    return entry
+
+
+def option_names(name: str) -> set[str]:
+    return set(router_class(name).Options.model_fields)
+
+
+def make_router(name: str, *, embedder: Embedder | None = None, **options: Any) -> Router:
+    """A router by name; `options` are checked against its Options; `embedder` serves routers that embed."""
+    cls = router_class(name)
+    try:
+        return cls.from_options(options, embedder=embedder)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"router {name!r}: {problems}") from None

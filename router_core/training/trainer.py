@@ -1,0 +1,226 @@
+"""Capability instruction tuning: train a Model-SAT router on outcome data.
+
+Respects the benchmark's splits: only training questions (never test or validation ones) and
+only training models (never the held-out models) are used. Validates every `eval_every` steps
+on held-out validation questions, keeps the best checkpoint, and can resume from the last one.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import trange
+
+from router_core.cards.aptitude import load_aptitude_test
+from router_core.cards.card import CapabilityCard
+from router_core.data.outcomes import OutcomeMatrix
+from router_core.errors import ConfigError
+from router_core.evaluation.splits import held_out_models, split_questions, training_models
+from router_core.model.checkpoint import load_checkpoint, save_checkpoint
+from router_core.model.scorer import ModelSATModel
+from router_core.training.config import TrainConfig
+from router_core.training.groups import Group, GroupSampler
+from router_core.training.state import load_trainer_state, save_trainer_state
+
+BEST, LAST, STATE = "best", "last", "trainer_state"
+
+
+@dataclass
+class TrainingData:
+    """What the trainer may see: training questions x training models, plus validation questions."""
+
+    train: OutcomeMatrix
+    validation: OutcomeMatrix
+    cards: dict[str, CapabilityCard]
+    texts: dict[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.texts = {ins.id: ins.routing_text for ins in self.train.instructions}
+
+    @classmethod
+    def from_outcomes(
+        cls, outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard], validation_questions: int
+    ) -> TrainingData:
+        split = split_questions(outcomes, load_aptitude_test())
+        models = training_models(outcomes)
+        missing = [m for m in models if m not in cards]
+        if missing:
+            raise ConfigError(f"no capability cards for training models {missing}")
+        return cls(
+            train=outcomes.select(models=models, instruction_ids=split.train),
+            validation=outcomes.select(
+                models=models, instruction_ids=split.validation[:validation_questions]
+            ),
+            cards=cards,
+        )
+
+
+def group_loss(
+    model: ModelSATModel, groups: list[Group], data: TrainingData, config: TrainConfig, rng: random.Random
+) -> torch.Tensor:
+    """Cross-entropy over each group's Yes-minus-No logits (positive as target) + per-pair BCE."""
+    logits_per_group, labels = [], []
+    for group in groups:
+        capabilities = {}
+        for name in dict.fromkeys(group.models):
+            card = data.cards[name]
+            order = (
+                card.shuffled_order(rng.randrange(1 << 30)) if rng.random() < config.shuffle_tasks else None
+            )
+            capabilities[name] = model.capability_embeddings(card, order)
+        unique_ids = list(dict.fromkeys(group.instruction_ids))
+        embedded = model.instruction_embeddings([data.texts[i] for i in unique_ids])
+        instructions = dict(zip(unique_ids, embedded, strict=True))
+        logits = model.pair_logits(
+            [instructions[i] for i in group.instruction_ids], [capabilities[m] for m in group.models]
+        )
+        logits_per_group.append(logits)
+        labels.append(torch.tensor([float(i == group.positive) for i in range(len(logits))]))
+    ce = torch.stack(
+        [
+            nn.functional.cross_entropy(
+                logits.unsqueeze(0), torch.tensor([group.positive], device=logits.device)
+            )
+            for logits, group in zip(logits_per_group, groups, strict=True)
+        ]
+    ).mean()
+    flat, target = torch.cat(logits_per_group), torch.cat(labels).to(logits_per_group[0].device)
+    return ce + config.bce_weight * nn.functional.binary_cross_entropy_with_logits(flat, target)
+
+
+def validate(model: ModelSATModel, data: TrainingData) -> dict[str, float]:
+    """Routed accuracy among the training models on validation questions, with references."""
+    valid = data.validation
+    cards = [data.cards[m] for m in valid.models]
+    probs = model.score([ins.routing_text for ins in valid.instructions], cards)
+    chosen = probs.argmax(1)
+    rows = np.arange(len(chosen))
+    observed = valid.observed
+    bce = -np.where(valid.scores > 0.5, np.log(probs + 1e-7), np.log(1 - probs + 1e-7))[observed].mean()
+    accuracy = valid.scores.sum(0) / np.maximum(observed.sum(0), 1)
+    return {
+        "routed_accuracy": float(valid.scores[rows, chosen].mean()),
+        "best_single_accuracy": float(accuracy.max()),
+        "oracle_accuracy": float(valid.scores.max(1).mean()),
+        "bce": float(bce),
+    }
+
+
+def train(
+    outcomes: OutcomeMatrix,
+    cards: dict[str, CapabilityCard],
+    config: TrainConfig,
+    out_dir: str | Path,
+    *,
+    resume: bool = False,
+    command: str | None = None,
+    device: str | None = None,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Train and write `out_dir/best` (the router), `out_dir/last` and the trainer state."""
+    out_dir = Path(out_dir)
+    data = TrainingData.from_outcomes(outcomes, cards, config.validation_questions)
+    sampler = GroupSampler(
+        data.train,
+        group_size=config.group_size,
+        instruction_group_share=config.instruction_group_share,
+        model_weight_power=config.model_weight_power,
+        item_weight_floor=config.item_weight_floor,
+        seed=config.seed,
+    )
+    torch.manual_seed(config.seed)
+    if resume:
+        model = load_checkpoint(out_dir / LAST, device=device, trainable=True)
+    else:
+        model = ModelSATModel.build(config.router, device=device)
+    connector = [p for n, p in model.capability.named_parameters() if p.requires_grad]
+    lora = [p for n, p in model.llm.named_parameters() if "lora_" in n]
+    optimizer = torch.optim.AdamW(
+        [{"params": connector, "lr": config.lr_connector}, {"params": lora, "lr": config.lr_lora}]
+    )
+    meta: dict[str, Any] = {"step": 0, "history": [], "best": None, "elapsed_s": 0.0}
+    if resume:
+        meta = load_trainer_state(out_dir / STATE, optimizer)
+    started = time.monotonic() - meta["elapsed_s"]
+    step = meta["step"]
+    bar = trange(step, config.total_steps, desc="training", initial=step, total=config.total_steps)
+    for step in bar:
+        stage = 1 if step < config.stage1_steps else 2
+        for p in lora:
+            p.requires_grad_(stage == 2)
+        model.train()
+        torch.manual_seed(config.seed + step)
+        loss = group_loss(
+            model,
+            sampler.sample(step, config.groups_per_step),
+            data,
+            config,
+            random.Random(config.seed * 1_000_003 + step),
+        )
+        loss.backward()
+        nn.utils.clip_grad_norm_(connector + lora, 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        bar.set_postfix(stage=stage, loss=f"{loss.item():.3f}")
+        out_of_time = config.max_minutes is not None and time.monotonic() - started > config.max_minutes * 60
+        if (step + 1) % config.eval_every == 0 or step + 1 == config.total_steps or out_of_time:
+            metrics = {"step": step + 1, "stage": stage, "loss": float(loss.item()), **validate(model, data)}
+            meta["history"].append(metrics)
+            log(json.dumps(metrics))
+            if meta["best"] is None or metrics["routed_accuracy"] > meta["best"]["routed_accuracy"]:
+                meta["best"] = metrics
+                save_checkpoint(model, out_dir / BEST)
+            save_checkpoint(model, out_dir / LAST)
+            meta.update(step=step + 1, elapsed_s=time.monotonic() - started)
+            save_trainer_state(out_dir / STATE, optimizer, meta)
+            if out_of_time:
+                log(f"time budget of {config.max_minutes} min reached at step {step + 1}")
+                break
+    record = _record(config, data, outcomes, meta, command, model.device)
+    save_checkpoint(load_checkpoint(out_dir / BEST, device=str(model.device)), out_dir / BEST, record)
+    return record
+
+
+def _record(
+    config: TrainConfig,
+    data: TrainingData,
+    outcomes: OutcomeMatrix,
+    meta: dict[str, Any],
+    command: str | None,
+    device: torch.device,
+) -> dict[str, Any]:
+    return {
+        "command": command,
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "wall_time_minutes": round(meta["elapsed_s"] / 60, 1),
+        "steps": meta["step"],
+        "hardware": {
+            "device": str(device),
+            "cpu_threads": torch.get_num_threads(),
+            "machine": platform.machine(),
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+        },
+        "data": {
+            "questions": len(outcomes.instructions),
+            "train_questions": len(data.train.instructions),
+            "validation_questions": len(data.validation.instructions),
+            "training_models": data.train.models,
+            "held_out_models": held_out_models(),
+            "split": "held-out questions (test and validation never trained on); held-out models excluded",
+        },
+        "best_validation": meta["best"],
+        "history": meta["history"],
+        "config": config.model_dump(mode="json"),
+    }

@@ -1,0 +1,71 @@
+"""Tiny randomly initialised backbones saved to local folders, so router tests run in seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from router_core.cards.card import CapabilityCard
+from router_core.model.config import LoraSettings, RouterConfig
+from tests.router_core.builders import make_card
+
+
+@pytest.fixture(scope="session")
+def tiny_backbones(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(llm folder, encoder folder): 2-layer Llama with SmolLM2's tokenizer, 2-layer BERT with MiniLM's."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
+
+    from router_core.backbones import MINILM, SMOLLM2_GGUF, _package_dir, resolve_backbone
+
+    root = tmp_path_factory.mktemp("backbones")
+    torch.manual_seed(0)
+    llm_tokenizer = AutoTokenizer.from_pretrained(_package_dir("builtin:smollm2"), gguf_file=SMOLLM2_GGUF)
+    llm = LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=len(llm_tokenizer),
+            hidden_size=64,
+            intermediate_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            tie_word_embeddings=True,
+        )
+    )
+    llm.save_pretrained(root / "llm")
+    llm_tokenizer.save_pretrained(root / "llm")
+    encoder_tokenizer = AutoTokenizer.from_pretrained(resolve_backbone(MINILM))
+    encoder = BertModel(
+        BertConfig(
+            vocab_size=encoder_tokenizer.vocab_size,
+            hidden_size=32,
+            intermediate_size=64,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+        )
+    )
+    encoder.save_pretrained(root / "encoder")
+    encoder_tokenizer.save_pretrained(root / "encoder")
+    return root / "llm", root / "encoder"
+
+
+@pytest.fixture
+def tiny_config(tiny_backbones: tuple[Path, Path]) -> RouterConfig:
+    llm, encoder = tiny_backbones
+    return RouterConfig(
+        llm=str(llm),
+        encoder=str(encoder),
+        llm_layers=None,
+        max_instruction_tokens=32,
+        lora=LoraSettings(r=4, alpha=8, dropout=0.0),
+    )
+
+
+@pytest.fixture
+def cards() -> list[CapabilityCard]:
+    return [
+        make_card("math-model", [0.9, 0.2, 0.3]),
+        make_card("law-model", [0.2, 0.9, 0.4]),
+        make_card("weak-model", [0.1, 0.1, 0.1]),
+    ]

@@ -1,0 +1,124 @@
+"""The benchmark on the synthetic zoo: every learned baseline must beat random and the best single model."""
+
+from __future__ import annotations
+
+import pytest
+from synthetic_zoo import HELD_OUT, MODELS
+
+from router_core.cards.card import CapabilityCard
+from router_core.data.outcomes import OutcomeMatrix
+from router_core.embeddings import HashingEmbedder
+from router_core.errors import ConfigError
+from router_core.evaluation.benchmark import BenchmarkResult, BenchmarkSpec, Evaluation, run_benchmark
+from router_core.routers import BASELINES
+
+LEARNED = ("knn", "mlp", "random-forest", "matrix-factorization")
+PER_MODEL = ("knn", "mlp", "matrix-factorization")
+
+
+@pytest.fixture(scope="module")
+def result(outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]) -> BenchmarkResult:
+    spec = BenchmarkSpec(routers=list(BASELINES), zoos={"all": list(MODELS), "pair": ["law-whiz", HELD_OUT]},
+                         splits=["test", "models"])
+    return run_benchmark(outcomes, cards, spec, embedder=HashingEmbedder())
+
+
+def _get(result: BenchmarkResult, split: str, zoo: str, router: str) -> Evaluation:
+    return next(e for e in result.evaluations if (e.split, e.zoo, e.router) == (split, zoo, router))
+
+
+def test_every_split_zoo_and_router_is_evaluated(result: BenchmarkResult) -> None:
+    assert len(result.evaluations) == 2 * 2 * len(BASELINES)
+    test_info, models_info = result.splits
+    assert test_info.training_models == list(MODELS) and test_info.held_out_models == []
+    assert HELD_OUT not in models_info.training_models and models_info.held_out_models == [HELD_OUT]
+    assert test_info.test_questions == 80  # 20% of each category's 100 questions
+
+
+@pytest.mark.parametrize("router", LEARNED)
+def test_learned_baselines_route_by_category(result: BenchmarkResult, router: str) -> None:
+    evaluation = _get(result, "test", "all", router)
+    metrics = evaluation.overall
+    # the right expert per category is right ~95% of the time; the best single model ~55%
+    assert metrics.routed > metrics.best_single + 0.15
+    assert metrics.routed > metrics.random + 0.3
+    assert metrics.gap_closed is not None and metrics.gap_closed > 0.3
+    assert evaluation.unsupported == []
+    assert evaluation.aiq is not None and 0 < evaluation.aiq <= 1
+
+
+def test_reference_routers(result: BenchmarkResult) -> None:
+    oracle = _get(result, "test", "all", "oracle")
+    assert oracle.kind == "upper bound"
+    assert oracle.overall.routed == pytest.approx(oracle.overall.oracle)
+    best = _get(result, "test", "all", "best-single")
+    assert best.overall.choice_share == {"generalist": 1.0}  # the highest mean on the cards
+    random = _get(result, "test", "all", "random")
+    assert abs(random.overall.routed - random.overall.random) < 0.12
+    assert len(random.overall.choice_share) == len(MODELS)
+
+
+@pytest.mark.parametrize("router", PER_MODEL)
+def test_per_model_baselines_cannot_route_to_a_held_out_model(result: BenchmarkResult, router: str) -> None:
+    evaluation = _get(result, "models", "all", router)
+    assert evaluation.unsupported == [HELD_OUT]
+    assert HELD_OUT not in evaluation.overall.choice_share
+    pair = _get(result, "models", "pair", router)
+    assert pair.overall.choice_share == {"law-whiz": 1.0}  # the only model it knows
+    assert _get(result, "test", "pair", router).unsupported == []
+
+
+def test_random_forest_routes_to_a_held_out_model_through_its_card(result: BenchmarkResult) -> None:
+    evaluation = _get(result, "models", "all", "random-forest")
+    assert evaluation.unsupported == []
+    math_share = evaluation.categories["math"].choice_share
+    assert math_share.get(HELD_OUT, 0) + math_share.get("stem-whiz", 0) > 0.8
+    pair = _get(result, "models", "pair", "random-forest")
+    assert pair.categories["math"].choice_share.get(HELD_OUT, 0) > 0.8  # math goes to the unseen expert
+    assert pair.overall.routed > pair.overall.best_single
+
+
+def test_category_metrics_partition_the_questions(result: BenchmarkResult) -> None:
+    evaluation = _get(result, "test", "all", "knn")
+    assert list(evaluation.categories) == ["biology", "history", "law", "math"]
+    assert sum(m.questions for m in evaluation.categories.values()) == evaluation.overall.questions
+    right = sum(m.routed * m.questions for m in evaluation.categories.values())
+    routed = right / evaluation.overall.questions
+    assert routed == pytest.approx(evaluation.overall.routed)
+
+
+def test_missing_cells_fall_back_and_are_reported(
+    outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
+) -> None:
+    observed = outcomes.observed.copy()
+    observed[:200, MODELS.index("stem-whiz")] = False  # no math or law outcomes for stem-whiz
+    observed[300:, MODELS.index(HELD_OUT)] = False  # the math expert misses some questions
+    holey = OutcomeMatrix(outcomes.instructions, outcomes.models, outcomes.scores, observed)
+    spec = BenchmarkSpec(routers=["oracle", "knn"], zoos={"all": list(MODELS)}, splits=["test"])
+    result = run_benchmark(holey, cards, spec, embedder=HashingEmbedder())
+    oracle, knn = result.evaluations
+    assert oracle.overall.fallbacks == 0  # the oracle scores a missing cell below every outcome
+    assert knn.overall.unrouted == 0 and knn.overall.questions == 80
+    assert knn.overall.routed <= knn.overall.oracle
+
+
+def test_spec_errors_are_caught_before_any_work(
+    outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
+) -> None:
+    with pytest.raises(ConfigError, match="unknown router 'nope'"):
+        run_benchmark(outcomes, cards, BenchmarkSpec(routers=["nope"], zoos={"z": ["weak"]}))
+    with pytest.raises(ConfigError, match="unknown model 'ghost'"):
+        run_benchmark(outcomes, cards, BenchmarkSpec(routers=["random"], zoos={"z": ["ghost"]}))
+    without = {k: v for k, v in cards.items() if k != "weak"}
+    with pytest.raises(ConfigError, match=r"no capability card for \['weak'\]"):
+        run_benchmark(outcomes, without, BenchmarkSpec(routers=["random"], zoos={"z": ["weak", "law-whiz"]}))
+
+
+def test_a_one_model_zoo_has_no_gap_and_no_cost_range(
+    outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
+) -> None:
+    spec = BenchmarkSpec(routers=["random"], zoos={"z": ["weak"]}, splits=["test"])
+    metrics = run_benchmark(outcomes, cards, spec).evaluations[0]
+    assert metrics.overall.routed == metrics.overall.best_single == metrics.overall.oracle
+    assert metrics.overall.gap_closed is None
+    assert metrics.aiq is None and metrics.curve is not None

@@ -1,0 +1,130 @@
+"""`modelsat eval` and `modelsat score` end to end on the synthetic zoo, with the weight-free encoder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from synthetic_zoo import HELD_OUT, MODELS
+from typer.testing import CliRunner
+
+from router_core.cli.app import app
+from router_core.routers import BASELINES
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODELSAT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("COLUMNS", "250")
+
+
+def _invoke(*args: str | Path) -> tuple[int, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+def test_eval_runs_every_baseline_and_writes_json_and_plot(
+    data_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, cards = data_files
+    code, output = _invoke("eval", "--data", data, "--cards", cards, "--router", "all", "--zoo", "all",
+                           "--split", "all", "--encoder", "hashing", "--json", tmp_path / "r.json",
+                           "--plot", tmp_path / "r.png", "--categories")
+    assert code == 0, output
+    for name in BASELINES:
+        assert name in output
+    assert "split test" in output and "split models" in output
+    assert f"cannot route to {HELD_OUT}" in output
+    assert "accuracy per category" in output
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert len(result["evaluations"]) == 2 * len(BASELINES)
+    assert {e["zoo"] for e in result["evaluations"]} == {"all"}
+    knn = next(e for e in result["evaluations"] if (e["split"], e["router"]) == ("test", "knn"))
+    assert knn["overall"]["routed"] > knn["overall"]["best_single"]
+    assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
+    data, cards = data_files
+    code, output = _invoke("eval", "--data", data, "--cards", cards, "--router", "best-single,oracle",
+                           "--models", "law-whiz,bio-whiz", "--split", "test")
+    assert code == 0, output
+    assert "custom" in output and "upper bound" in output
+    assert "split models" not in output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--router", "nope"), "unknown router 'nope'"),
+    (("--zoo", "nope"), "unknown zoo 'nope'"),
+    (("--zoo", "small"), "zoo 'small' names models without data"),
+    (("--models", "weak,ghost"), "unknown model 'ghost'"),
+    (("--zoo", "all", "--models", "weak"), "give --zoo or --models, not both"),
+    (("--split", "train"), "unknown split 'train'"),
+    (("--router", "knn", "--checkpoint", "x.pt"), "none of the routers ['knn'] loads a checkpoint"),
+])
+def test_eval_errors_are_one_line(data_files: tuple[Path, Path], args: tuple[str, ...], message: str) -> None:
+    data, cards = data_files
+    code, output = _invoke("eval", "--data", data, "--cards", cards, "--encoder", "hashing", *args)
+    assert code == 2
+    assert message in output
+
+
+def test_eval_without_cards_for_the_zoo(data_files: tuple[Path, Path]) -> None:
+    code, output = _invoke("eval", "--data", data_files[0], "--router", "random", "--zoo", "all")
+    assert code == 2
+    assert "no capability card for" in output
+
+
+def _write_instructions(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_score_round_trip(data_files: tuple[Path, Path], tmp_path: Path) -> None:
+    data, cards = data_files
+    instructions = _write_instructions(tmp_path / "in.jsonl", [
+        json.dumps({"id": "m", "text": "integral derivative polynomial theorem equation algebra?"}),
+        "",
+        json.dumps({"id": 7, "text": "court statute plaintiff contract tort appeal?"}),
+    ])
+    out = tmp_path / "scores.jsonl"
+    code, output = _invoke("score", "--cards", cards, "--instructions", instructions, "--out", out,
+                           "--router", "knn", "--data", data, "--encoder", "hashing")
+    assert code == 0, output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["m", "7"]
+    for line in lines:
+        assert set(line["scores"]) == set(MODELS)
+        assert line["choice"] == line["ranking"][0]
+        assert line["scores"][line["choice"]] == max(s for s in line["scores"].values() if s is not None)
+    assert lines[0]["choice"] in (HELD_OUT, "stem-whiz")
+    assert lines[1]["choice"] == "law-whiz"
+
+
+def test_score_with_the_default_router_needs_no_data(data_files: tuple[Path, Path], tmp_path: Path) -> None:
+    instructions = _write_instructions(tmp_path / "in.jsonl", [json.dumps({"id": "a", "text": "anything"})])
+    code, output = _invoke("score", "--cards", data_files[1], "--instructions", instructions,
+                           "--out", tmp_path / "o.jsonl")
+    assert code == 0, output
+    assert json.loads((tmp_path / "o.jsonl").read_text())["choice"] == "generalist"
+
+
+@pytest.mark.parametrize(("lines", "extra", "message"), [
+    (['{"id": "a", "text": "x"}', '{"id": "b"}'], (), "line 2"),
+    (['{"id": "a", "text": "x"}', "not json"], (), "line 2"),
+    (['{"id": "a", "text": "x"}', '{"id": "a", "text": "y"}'], (), "duplicate id 'a'"),
+    ([""], (), "no instructions"),
+    (['{"id": "a", "text": "x"}'], ("--router", "oracle"), "cannot score new instructions"),
+    (['{"id": "a", "text": "x"}'], ("--router", "knn"), "pass --data"),
+    (['{"id": "a", "text": "x"}'], ("--router", "nope"), "unknown router 'nope'"),
+])
+def test_score_errors(data_files: tuple[Path, Path], tmp_path: Path, lines: list[str], extra: tuple[str, ...],
+                      message: str) -> None:
+    instructions = _write_instructions(tmp_path / "in.jsonl", lines)
+    code, output = _invoke("score", "--cards", data_files[1], "--instructions", instructions,
+                           "--out", tmp_path / "o.jsonl", *extra)
+    assert code == 2
+    assert message in output

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from router_core.model.config import RouterConfig
+from router_core.model.scorer import ModelSATModel
+
+INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal contract binding?", "Hello"]
+
+
+@pytest.mark.parametrize("layout", ["instruction-first", "capability-first"])
+@pytest.mark.parametrize("capability_tokens", [2, None])
+def test_batched_scores_equal_full_sequences(tiny_config: RouterConfig, cards, layout, capability_tokens):
+    config = tiny_config.model_copy(update={"layout": layout, "capability_tokens": capability_tokens})
+    torch.manual_seed(0)
+    model = ModelSATModel.build(config, device="cpu").eval()
+    with torch.no_grad():
+        capabilities = [model.capability_embeddings(card) for card in cards]
+        instructions = model.instruction_embeddings(INSTRUCTIONS)
+        one_by_one = torch.stack(
+            [model.pair_logits(instructions, [c] * len(instructions)) for c in capabilities], 1
+        )
+        batched = model.score_logits(INSTRUCTIONS, capabilities, batch_size=2)
+    assert batched.shape == (3, 3)
+    torch.testing.assert_close(batched, one_by_one, atol=1e-4, rtol=1e-4)
+
+
+def test_scores_are_probabilities_and_depend_on_the_card(tiny_config: RouterConfig, cards):
+    torch.manual_seed(0)
+    model = ModelSATModel.build(tiny_config, device="cpu")
+    probs = model.score(INSTRUCTIONS, cards)
+    assert probs.shape == (3, 3)
+    assert ((probs > 0) & (probs < 1)).all()
+    assert not np.allclose(probs[:, 0], probs[:, 2])
+
+
+def test_perturbation_averages_shuffled_orders(tiny_config: RouterConfig, cards):
+    config = tiny_config.model_copy(update={"capability_tokens": None})
+    torch.manual_seed(0)
+    model = ModelSATModel.build(config, device="cpu")
+    shuffled = model.score(INSTRUCTIONS, cards, perturbations=2)
+    by_hand = []
+    for seed in range(2):
+        capabilities = [model.capability_embeddings(c, c.shuffled_order(seed)) for c in cards]
+        by_hand.append(torch.sigmoid(model.score_logits(INSTRUCTIONS, capabilities)).numpy())
+    np.testing.assert_allclose(shuffled, np.mean(by_hand, 0), atol=1e-6)
+
+
+def test_text_only_variant_reads_the_card_as_text(tiny_config: RouterConfig, cards):
+    config = tiny_config.model_copy(update={"encoder": None, "max_card_tokens": 64})
+    model = ModelSATModel.build(config, device="cpu")
+    assert not hasattr(model.capability, "encoder")
+    assert model.score(INSTRUCTIONS[:1], cards).shape == (1, 3)
+
+
+def test_answer_tokens_must_be_single_tokens(tiny_config: RouterConfig):
+    from router_core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="single"):
+        ModelSATModel.build(tiny_config.model_copy(update={"yes_token": " Absolutely yes"}), device="cpu")

@@ -1,0 +1,59 @@
+"""Reading instruction lines and writing ranked score lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from routers_helpers import card
+
+from router_core.cards.card import CapabilityCard
+from router_core.errors import DataFormatError
+from router_core.routers import make_router
+from router_core.routers.base import Router
+from router_core.routers.batch import InstructionLine, read_instructions, score_lines, write_lines
+
+
+class _KnowsMid(Router):
+    name = "knows-mid"
+
+    def supports(self, card: CapabilityCard) -> bool:
+        return card.model == "mid"
+
+    def _score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
+        return np.full((len(instructions), len(cards)), 0.5)
+
+
+def test_read_instructions_accepts_numeric_ids_and_skips_blank_lines(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": 1, "text": "a"}\n\n{"id": "x", "text": "b", "extra": true}\n', encoding="utf-8")
+    assert read_instructions(path) == [InstructionLine(id="1", text="a"), InstructionLine(id="x", text="b")]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"id": 1}\n', "line 1"),
+    ('{"id": 1, "text": "a"}\n[1, 2]\n', "line 2"),
+    ('{"id": 1, "text": "a"}\n{"id": "1", "text": "b"}\n', "duplicate id '1'"),
+    ("\n", "no instructions"),
+])
+def test_read_instructions_errors(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataFormatError, match=message):
+        read_instructions(path)
+
+
+def test_score_lines_rank_supported_candidates_only(tmp_path: Path) -> None:
+    router = make_router("best-single")
+    cards = [card("low", 0.2), card("high", 0.9), card("mid", 0.5)]
+    lines = score_lines(router, [InstructionLine(id="q", text="t")], cards)
+    assert lines[0].choice == "high" and lines[0].ranking == ["high", "mid", "low"]
+
+    line = score_lines(_KnowsMid(), [InstructionLine(id="q", text="t")], cards)[0]
+    assert line.scores == {"low": None, "high": None, "mid": 0.5}
+    assert line.ranking == ["mid"] and line.choice == "mid"
+    write_lines([line], tmp_path / "out.jsonl")
+    assert json.loads((tmp_path / "out.jsonl").read_text()) == line.model_dump()

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+from router_core.data.outcomes import Instruction, OutcomeMatrix
+from router_core.model.scorer import ModelSATModel
+from router_core.training.config import TrainConfig
+from router_core.training.groups import GroupSampler
+from router_core.training.trainer import TrainingData, group_loss
+from tests.router_core.builders import make_card
+
+TOPICS = {
+    "math": "Compute the integral of {} times x over the unit interval.",
+    "law": "Under contract law, is a promise of {} dollars enforceable?",
+}
+
+
+def small_matrix() -> OutcomeMatrix:
+    """math-model is right on math items only, law-model on law items only."""
+    instructions, scores = [], []
+    for i in range(12):
+        topic = "math" if i % 2 == 0 else "law"
+        instructions.append(Instruction(id=str(i), text=TOPICS[topic].format(i + 3), category=topic))
+        scores.append([1.0, 0.0] if topic == "math" else [0.0, 1.0])
+    return OutcomeMatrix(instructions, ["math-model", "law-model"], np.array(scores), np.ones((12, 2), bool))
+
+
+def test_sampled_groups_hold_one_positive_and_respect_outcomes():
+    outcomes = small_matrix()
+    sampler = GroupSampler(
+        outcomes,
+        group_size=4,
+        instruction_group_share=0.5,
+        model_weight_power=1.0,
+        item_weight_floor=0.05,
+        seed=0,
+    )
+    groups = sampler.sample(step=3, count=20)
+    assert groups == sampler.sample(step=3, count=20)  # a pure function of (seed, step): resumable
+    for group in groups:
+        labels = [
+            outcomes.scores[outcomes.row(i), outcomes.model_index(m)]
+            for m, i in zip(group.models, group.instruction_ids, strict=True)
+        ]
+        assert labels[group.positive] == 1.0
+        assert sum(labels) == 1.0
+
+
+def test_a_tiny_router_learns_a_small_matrix(tiny_config):
+    torch.manual_seed(0)
+    outcomes = small_matrix()
+    cards = {
+        "math-model": make_card("math-model", [0.9, 0.1]),
+        "law-model": make_card("law-model", [0.1, 0.9]),
+    }
+    data = TrainingData(train=outcomes, validation=outcomes, cards=cards)
+    config = TrainConfig(router=tiny_config, group_size=2, groups_per_step=6, shuffle_tasks=0.0)
+    model = ModelSATModel.build(tiny_config, device="cpu")
+    sampler = GroupSampler(
+        outcomes,
+        group_size=2,
+        instruction_group_share=0.5,
+        model_weight_power=1.0,
+        item_weight_floor=0.05,
+        seed=0,
+    )
+    groups = sampler.sample(step=0, count=6)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=1e-2)
+    losses = []
+    for _ in range(40):
+        model.train()
+        loss = group_loss(model, groups, data, config, random.Random(0))
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    assert losses[-1] < 0.7 * losses[0], losses
