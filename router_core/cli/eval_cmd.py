@@ -61,6 +61,8 @@ def resolve_routers(value: str) -> list[str]:
         for expanded in (BASELINES if name == "all" else (name,)):
             if expanded not in names:
                 names.append(expanded)
+    if not names:
+        raise ConfigError("--router names no router")
     for name in names:
         router_class(name)
     return names

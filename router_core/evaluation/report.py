@@ -118,6 +118,7 @@ def plot(result: BenchmarkResult, path: str | Path) -> None:
                             color=colours[name], label=name)
             ax.set_title(f"{split} / {zoo}: accuracy vs cost")
             ax.set_xlabel("mean price of chosen model ($/1M tokens)")
+            ax.set_ylabel("accuracy (%)")
     axes[0][0].legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -10,6 +10,8 @@ from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.routers.base import Router, RouterOptions
 
+_TIE_BREAK = 1e-6  # per USD / 1M tokens: far below any difference of outcomes
+
 
 class SeedOptions(RouterOptions):
     seed: int = 0
@@ -41,7 +43,8 @@ class OracleRouter(Router):
     """Reads the true outcomes it is shown: an upper bound, never a deployable router.
 
     Instructions are matched by text; the few questions that share a text get the mean of
-    their outcomes.
+    their outcomes. Ties go to the cheaper candidate, so the oracle's choices and cost are those
+    of the cheapest model that would answer correctly.
     """
 
     name = "oracle"
@@ -65,4 +68,5 @@ class OracleRouter(Router):
             raise ValueError(f"the oracle was not shown the outcomes of {len(unknown)} instructions, "
                              f"e.g. {unknown[0]!r}")
         # a missing cell scores -1: below any outcome, above the -inf of unsupported candidates
-        return np.array([[self._truth[text].get(c.model, -1.0) for c in cards] for text in instructions])
+        truth = np.array([[self._truth[text].get(c.model, -1.0) for c in cards] for text in instructions])
+        return truth - _TIE_BREAK * np.array([c.price or 0.0 for c in cards])

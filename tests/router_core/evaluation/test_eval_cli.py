@@ -58,6 +58,7 @@ def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--router", "nope"), "unknown router 'nope'"),
+    (("--router", ","), "--router names no router"),
     (("--zoo", "nope"), "unknown zoo 'nope'"),
     (("--zoo", "small"), "zoo 'small' names models without data"),
     (("--models", "weak,ghost"), "unknown model 'ghost'"),

@@ -72,10 +72,17 @@ def test_oracle_reads_the_outcomes_it_is_shown() -> None:
     seen = [[True, True], [True, False], [True, True]]
     router.reveal(matrix(["x", "y", "y"], ["a", "c"], [[1, 0], [0, 1], [1, 1]], seen))
     scores = router.score(["x", "y"], CARDS)
-    assert scores[0].tolist() == [1.0, -1.0, 0.0]  # b has no outcomes: below every outcome
-    assert scores[1].tolist() == [0.5, -1.0, 1.0]  # "y" twice: a right once of two, c right once of one
+    assert scores[0] == pytest.approx([1.0, -1.0, 0.0], abs=1e-5)  # b has no outcomes: below every outcome
+    assert scores[1] == pytest.approx([0.5, -1.0, 1.0], abs=1e-5)  # "y" twice: a right 1 of 2, c 1 of 1
     with pytest.raises(ValueError, match="not shown the outcomes of 1 instructions"):
         router.score(["z"], CARDS)
+
+
+def test_oracle_breaks_ties_by_price() -> None:
+    router = make_router("oracle")
+    router.reveal(matrix(["x"], ["a", "b", "c"], [[1, 1, 0]]))
+    cheap_b = [card("a", 0.5, price=2.0), card("b", 0.5, price=0.5), card("c", 0.5, price=0.1)]
+    assert router.score(["x"], cheap_b).argmax() == 1  # both a and b are right; b is cheaper
 
 
 def test_oracle_knows_nothing_before_reveal() -> None:

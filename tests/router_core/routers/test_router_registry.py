@@ -35,6 +35,8 @@ def test_options_are_validated() -> None:
 def test_option_names() -> None:
     assert "seed" in option_names("mlp")
     assert option_names("best-single") == set()
+    assert "modelsat" not in BASELINES
+    assert "checkpoint" in option_names("modelsat")  # what `modelsat eval --checkpoint` passes on
 
 
 def test_lazy_registration_by_module_path(monkeypatch: pytest.MonkeyPatch) -> None:
