@@ -28,16 +28,14 @@ def small_matrix() -> OutcomeMatrix:
     return OutcomeMatrix(instructions, ["math-model", "law-model"], np.array(scores), np.ones((12, 2), bool))
 
 
+def make_sampler(outcomes: OutcomeMatrix, group_size: int) -> GroupSampler:
+    return GroupSampler(outcomes, group_size=group_size, instruction_group_share=0.5, model_weight_power=1.0,
+                        item_weight_floor=0.05, seed=0)
+
+
 def test_sampled_groups_hold_one_positive_and_respect_outcomes():
     outcomes = small_matrix()
-    sampler = GroupSampler(
-        outcomes,
-        group_size=4,
-        instruction_group_share=0.5,
-        model_weight_power=1.0,
-        item_weight_floor=0.05,
-        seed=0,
-    )
+    sampler = make_sampler(outcomes, group_size=4)
     groups = sampler.sample(step=3, count=20)
     assert groups == sampler.sample(step=3, count=20)  # a pure function of (seed, step): resumable
     for group in groups:
@@ -59,14 +57,7 @@ def test_a_tiny_router_learns_a_small_matrix(tiny_config):
     data = TrainingData(train=outcomes, validation=outcomes, cards=cards)
     config = TrainConfig(router=tiny_config, group_size=2, groups_per_step=6, shuffle_tasks=0.0)
     model = ModelSATModel.build(tiny_config, device="cpu")
-    sampler = GroupSampler(
-        outcomes,
-        group_size=2,
-        instruction_group_share=0.5,
-        model_weight_power=1.0,
-        item_weight_floor=0.05,
-        seed=0,
-    )
+    sampler = make_sampler(outcomes, group_size=2)
     groups = sampler.sample(step=0, count=6)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=1e-2)
