@@ -80,11 +80,16 @@ class TransformerEmbedder:
         tokenizer, model = self._encoder
         out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
-        batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         with torch.inference_mode():
             for batch in tqdm(batches, desc="embedding", unit="batch", disable=not progress):
-                tokens = tokenizer([texts[i] for i in batch], padding=True, truncation=True,
-                                   max_length=self.max_length, return_tensors="pt")
+                tokens = tokenizer(
+                    [texts[i] for i in batch],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                )
                 hidden = model(**tokens).last_hidden_state
                 mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 out[batch] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).numpy()
@@ -98,8 +103,9 @@ class HashingEmbedder:
         from sklearn.feature_extraction.text import HashingVectorizer
 
         self.dim = dim
-        self._vectorizer = HashingVectorizer(n_features=dim, ngram_range=(1, 2), alternate_sign=False,
-                                             norm=None)
+        self._vectorizer = HashingVectorizer(
+            n_features=dim, ngram_range=(1, 2), alternate_sign=False, norm=None
+        )
 
     @property
     def identity(self) -> str:
@@ -149,7 +155,7 @@ class CachedEmbedder:
 
     def _read(self, db: sqlite3.Connection, keys: list[str]) -> Iterator[tuple[str, np.ndarray]]:
         for start in range(0, len(keys), _SQLITE_CHUNK):
-            part = keys[start:start + _SQLITE_CHUNK]
+            part = keys[start : start + _SQLITE_CHUNK]
             marks = ",".join("?" * len(part))
             rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part)
             for key, blob in rows:
@@ -157,14 +163,20 @@ class CachedEmbedder:
 
     def _embed_and_store(self, db: sqlite3.Connection, items: list[tuple[str, str]], progress: bool) -> None:
         """Embeds in chunks, committing each, so an interrupted run keeps what it computed."""
-        with tqdm(total=len(items), desc=f"embedding ({self.identity.split('|')[0]})", unit="text",
-                  disable=not progress) as bar:
+        with tqdm(
+            total=len(items),
+            desc=f"embedding ({self.identity.split('|')[0]})",
+            unit="text",
+            disable=not progress,
+        ) as bar:
             for start in range(0, len(items), self.chunk):
-                part = items[start:start + self.chunk]
+                part = items[start : start + self.chunk]
                 vectors = self.inner.embed([text for _, text in part], progress=False)
                 pairs = [(key, vector) for (key, _), vector in zip(part, vectors, strict=True)]
-                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                               [(key, vector.tobytes()) for key, vector in pairs])
+                db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [(key, vector.tobytes()) for key, vector in pairs],
+                )
                 db.commit()
                 self._memo.update(pairs)
                 bar.update(len(part))

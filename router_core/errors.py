@@ -38,3 +38,20 @@ class AptitudeRunError(ModelSATError):
     def __init__(self, message: str, failures: dict[str, str]) -> None:
         self.failures = failures
         super().__init__(message)
+
+
+class NoModelChosenError(ModelSATError):
+    """A selection policy found no candidate it may choose (e.g. none reaches the threshold)."""
+
+
+class EngineOverloadedError(ModelSATError):
+    """The routing engine's queue stayed full for the whole request timeout (back-pressure)."""
+
+
+class AllCandidatesFailedError(ModelSATError):
+    """Every candidate model failed; `attempts` lists each (model, error) in the order tried."""
+
+    def __init__(self, attempts: list[tuple[str, BaseException]]) -> None:
+        self.attempts = attempts
+        tried = "; ".join(f"{model}: {type(error).__name__}: {error}" for model, error in attempts)
+        super().__init__(f"all {len(attempts)} attempts failed ({tried})")

@@ -33,8 +33,9 @@ class AptitudeTask(BaseModel):
 
 class AptitudeTest(BaseModel):
     version: str
-    selected_on: list[str] = Field(default_factory=list,
-                                   description="The zoo whose outcomes picked the items")
+    selected_on: list[str] = Field(
+        default_factory=list, description="The zoo whose outcomes picked the items"
+    )
     tasks: list[AptitudeTask]
 
     @property
@@ -59,8 +60,9 @@ class AptitudeTest(BaseModel):
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{path}: not a valid aptitude test definition ({exc})") from exc
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}"
-                                 for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in exc.errors()
+            )
             raise ConfigError(f"{path}: not a valid aptitude test definition ({problems})") from exc
 
 
@@ -107,7 +109,7 @@ def select_aptitude_test(
     for i, ins in enumerate(sub.instructions):
         mmlu = bool(ins.source and ins.source.startswith(MMLU_SOURCE_PREFIX))
         if mmlu and info[i] > 0 and answered[i] == len(zoo):
-            by_subject.setdefault(ins.source[len(MMLU_SOURCE_PREFIX):], []).append((-float(info[i]), ins.id))
+            by_subject.setdefault(ins.source[len(MMLU_SOURCE_PREFIX) :], []).append((-float(info[i]), ins.id))
 
     candidates = []
     for subject, items in by_subject.items():

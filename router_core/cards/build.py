@@ -45,8 +45,17 @@ def build_cards(
                 raise CardError(f"model {model!r} answered none of the items of task {task.id!r}")
             # in float64: 14/20 is stored as 0.7, not float32's 0.699999988
             accuracy = float(outcomes.scores[rows, j][seen].mean(dtype=np.float64))
-            scores.append(TaskScore(task=task.id, description=task.description,
-                                    accuracy=accuracy, n_items=int(seen.sum())))
-        cards.append(CapabilityCard(model=model, aptitude_version=test.version, scores=scores,
-                                    facts=facts.get(model, ModelFacts())))
+            scores.append(
+                TaskScore(
+                    task=task.id, description=task.description, accuracy=accuracy, n_items=int(seen.sum())
+                )
+            )
+        cards.append(
+            CapabilityCard(
+                model=model,
+                aptitude_version=test.version,
+                scores=scores,
+                facts=facts.get(model, ModelFacts()),
+            )
+        )
     return cards

@@ -80,8 +80,9 @@ class CapabilityCard(BaseModel):
         if order is not None and sorted(order) != list(range(len(self.scores))):
             raise ValueError("order must be a permutation of the card's task indices")
         scores = [self.scores[i] for i in order] if order is not None else self.scores
-        text = [f"The model achieves {round(s.accuracy * 100)}% on the task of '{s.description}'."
-                for s in scores]
+        text = [
+            f"The model achieves {round(s.accuracy * 100)}% on the task of '{s.description}'." for s in scores
+        ]
         return text + (self.facts.sentences() if include_facts else [])
 
     def to_text(self, order: Sequence[int] | None = None, *, include_facts: bool = True) -> str:

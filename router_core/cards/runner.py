@@ -134,8 +134,11 @@ async def run_aptitude_test(
     if not model_name.strip():
         raise ConfigError("the model name must not be empty")
     items = _aptitude_items(test, questions)
-    stamp = {"model": model_name, "aptitude_version": test.version,
-             "circle_rotations": config.circle_rotations}
+    stamp = {
+        "model": model_name,
+        "aptitude_version": test.version,
+        "circle_rotations": config.circle_rotations,
+    }
     path = Path(progress_path) if progress_path is not None else None
     records = _load_progress(path, stamp, items) if path else {}
     resumed = len(records)
@@ -143,11 +146,20 @@ async def run_aptitude_test(
     call = _Caller(ask, config, fatal_errors)
     with ExitStack() as stack:
         log = stack.enter_context(path.open("a", encoding="utf-8")) if path else None
-        bar = stack.enter_context(tqdm(total=len(items), initial=resumed, unit="item",
-                                       desc=f"aptitude test of {model_name}",
-                                       disable=not config.progress_bar))
-        jobs = [asyncio.ensure_future(_take_item(call, ins, stamp, config))
-                for item_id, ins in items.items() if item_id not in records]
+        bar = stack.enter_context(
+            tqdm(
+                total=len(items),
+                initial=resumed,
+                unit="item",
+                desc=f"aptitude test of {model_name}",
+                disable=not config.progress_bar,
+            )
+        )
+        jobs = [
+            asyncio.ensure_future(_take_item(call, ins, stamp, config))
+            for item_id, ins in items.items()
+            if item_id not in records
+        ]
         try:
             for next_job in asyncio.as_completed(jobs):
                 outcome = await next_job
@@ -164,9 +176,12 @@ async def run_aptitude_test(
             await asyncio.gather(*jobs, return_exceptions=True)
     if failures and not config.allow_failures:
         raise AptitudeRunError(_failure_message(failures, config, path), failures)
-    return AptitudeRunResult(card=_card(model_name, test, records, failures),
-                             records=[records[i] for i in items if i in records],
-                             failures=failures, resumed=resumed)
+    return AptitudeRunResult(
+        card=_card(model_name, test, records, failures),
+        records=[records[i] for i in items if i in records],
+        failures=failures,
+        resumed=resumed,
+    )
 
 
 class _Failed(NamedTuple):
@@ -218,8 +233,11 @@ async def _take_item(
         except RetryError as exc:
             return _Failed(instruction.id, _describe(exc.last_attempt.exception()))
         expected = OPTION_LETTERS[(answer - shift) % len(choices)]
-        presentations.append(Presentation(shift=shift, expected=expected, reply=reply,
-                                          extracted=extract_choice(reply, len(choices))))
+        presentations.append(
+            Presentation(
+                shift=shift, expected=expected, reply=reply, extracted=extract_choice(reply, len(choices))
+            )
+        )
         if not presentations[-1].correct:
             break
     return ItemRecord(**stamp, item_id=instruction.id, presentations=presentations)
@@ -234,11 +252,13 @@ def _aptitude_items(
     wanted = list(dict.fromkeys(q for task in test.tasks for q in task.question_ids))
     missing = [q for q in wanted if q not in by_id]
     if missing:
-        raise CardError(f"{len(missing)} items of aptitude test {test.version} are not among the given "
-                        f"questions, e.g. {missing[:5]}")
+        raise CardError(
+            f"{len(missing)} items of aptitude test {test.version} are not among the given "
+            f"questions, e.g. {missing[:5]}"
+        )
     for item_id in wanted:
         ins = by_id[item_id]
-        if not ins.choices or not ins.answer or ins.answer not in OPTION_LETTERS[:len(ins.choices)]:
+        if not ins.choices or not ins.answer or ins.answer not in OPTION_LETTERS[: len(ins.choices)]:
             raise CardError(f"aptitude item {item_id!r} is not a multiple-choice question with a valid key")
     return {item_id: by_id[item_id] for item_id in wanted}
 
@@ -271,11 +291,15 @@ def _load_progress(path: Path, stamp: dict[str, Any], items: dict[str, Instructi
             raise DataFormatError(path, problem, location=where) from exc
         run = {key: getattr(record, key) for key in stamp}
         if run != stamp:
-            raise ConfigError(f"{path} ({where}) belongs to another run ({run}), not to this one ({stamp}); "
-                              "use another progress file")
+            raise ConfigError(
+                f"{path} ({where}) belongs to another run ({run}), not to this one ({stamp}); "
+                "use another progress file"
+            )
         if record.item_id not in items:
-            raise ConfigError(f"{path} ({where}): item {record.item_id!r} is not in aptitude test "
-                              f"{stamp['aptitude_version']}")
+            raise ConfigError(
+                f"{path} ({where}): item {record.item_id!r} is not in aptitude test "
+                f"{stamp['aptitude_version']}"
+            )
         if record.item_id in done:
             raise DataFormatError(path, f"item {record.item_id!r} is recorded twice", location=where)
         done[record.item_id] = record
@@ -289,17 +313,26 @@ def _append(handle: IO[str], record: ItemRecord) -> None:
     os.fsync(handle.fileno())
 
 
-def _card(model_name: str, test: AptitudeTest, records: dict[str, ItemRecord],
-          failures: dict[str, str]) -> CapabilityCard:
+def _card(
+    model_name: str, test: AptitudeTest, records: dict[str, ItemRecord], failures: dict[str, str]
+) -> CapabilityCard:
     """Per-task accuracy over the answered items (all of them unless failures are allowed)."""
     scores = []
     for task in test.tasks:
         answered = [records[q].correct for q in task.question_ids if q in records]
         if not answered:
-            raise AptitudeRunError(f"no item of aptitude task {task.id!r} was answered; it cannot be scored",
-                                   {q: failures[q] for q in task.question_ids if q in failures})
-        scores.append(TaskScore(task=task.id, description=task.description,
-                                accuracy=sum(answered) / len(answered), n_items=len(answered)))
+            raise AptitudeRunError(
+                f"no item of aptitude task {task.id!r} was answered; it cannot be scored",
+                {q: failures[q] for q in task.question_ids if q in failures},
+            )
+        scores.append(
+            TaskScore(
+                task=task.id,
+                description=task.description,
+                accuracy=sum(answered) / len(answered),
+                n_items=len(answered),
+            )
+        )
     return CapabilityCard(model=model_name, aptitude_version=test.version, scores=scores)
 
 
@@ -311,5 +344,7 @@ def _failure_message(failures: dict[str, str], config: AptitudeRunConfig, path: 
     shown = "; ".join(f"{item_id}: {error}" for item_id, error in list(failures.items())[:5])
     more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
     resume = f"; answered items are kept in {path}: re-run with it to ask only the others" if path else ""
-    return (f"{len(failures)} aptitude items failed all {config.max_attempts} attempts: {shown}{more}{resume}"
-            "; or allow failures to score each task on its answered items")
+    return (
+        f"{len(failures)} aptitude items failed all {config.max_attempts} attempts: {shown}{more}{resume}"
+        "; or allow failures to score each task on its answered items"
+    )

@@ -41,8 +41,10 @@ def build(
         save_cards(cards, out)
     except OSError as exc:
         raise fail(ModelSATError(f"{out}: cannot write cards ({exc.strerror or exc})")) from exc
-    console.print(f"wrote {len(cards)} cards of {len(aptitude.tasks)} tasks ({aptitude.version}) to {out}",
-                  soft_wrap=True)
+    console.print(
+        f"wrote {len(cards)} cards of {len(aptitude.tasks)} tasks ({aptitude.version}) to {out}",
+        soft_wrap=True,
+    )
 
 
 @app.command("show")
@@ -68,8 +70,9 @@ def show(
         table.add_column(column, no_wrap=column == "model")  # never cut a model name
     for card in sorted(found.values(), key=lambda c: -c.mean_accuracy):
         price = f"{card.price:.2f}" if card.price is not None else "-"
-        table.add_row(card.model, f"{card.mean_accuracy:.3f}", str(len(card.scores)), price,
-                      card.aptitude_version)
+        table.add_row(
+            card.model, f"{card.mean_accuracy:.3f}", str(len(card.scores)), price, card.aptitude_version
+        )
     console.print(table)
 
 
@@ -77,8 +80,13 @@ def show(
 def select_test(
     data: DataOption,
     out: Annotated[Path, typer.Option("--out", help="Where to write the aptitude test definition (.json).")],
-    zoo: Annotated[str | None, typer.Option("--zoo", help="Comma-separated models that pick the items "
-                                            "(default: every model but the held-out ones).")] = None,
+    zoo: Annotated[
+        str | None,
+        typer.Option(
+            "--zoo",
+            help="Comma-separated models that pick the items (default: every model but the held-out ones).",
+        ),
+    ] = None,
     version: Annotated[str, typer.Option(help="Version name stored in the definition.")] = DEFAULT_VERSION,
     tasks: Annotated[int, typer.Option(help="Number of tasks.")] = 50,
     items: Annotated[int, typer.Option(help="Items per task.")] = 20,
@@ -90,13 +98,16 @@ def select_test(
         outcomes = load_outcomes(data)
         held_out = set(load_zoo_file().held_out_models)
         chosen = split_names(zoo) or [m for m in outcomes.models if m not in held_out]
-        aptitude = select_aptitude_test(outcomes, chosen, version=version, n_tasks=tasks,
-                                        items_per_task=items)
+        aptitude = select_aptitude_test(
+            outcomes, chosen, version=version, n_tasks=tasks, items_per_task=items
+        )
     except ModelSATError as exc:
         raise fail(exc) from exc
     aptitude.save(out)
-    console.print(f"wrote {len(aptitude.tasks)} tasks x {items} items ({version}), picked on "
-                  f"{len(chosen)} models, to {out}")
+    console.print(
+        f"wrote {len(aptitude.tasks)} tasks x {items} items ({version}), picked on "
+        f"{len(chosen)} models, to {out}"
+    )
 
 
 @app.command("run")
@@ -104,23 +115,46 @@ def run(
     data: DataOption,
     name: Annotated[str, typer.Option("--name", help="The new model's name, as its card will carry it.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the card (.json or .yaml).")],
-    callable_spec: Annotated[str | None, typer.Option(
-        "--callable", help="package.module:function, an async function (prompt) -> reply text; "
-        "the current folder is importable.")] = None,
-    litellm_model: Annotated[str | None, typer.Option(
-        "--litellm-model", help="Ask this LiteLLM model instead (comes with the LiteLLM integration, "
-        "the package's 'litellm' extra).")] = None,
-    progress: Annotated[Path | None, typer.Option(
-        "--progress", help="JSONL of per-item results; re-running with the same file asks only the "
-        "items it does not hold yet.")] = None,
+    callable_spec: Annotated[
+        str | None,
+        typer.Option(
+            "--callable",
+            help="package.module:function, an async function (prompt) -> reply text; "
+            "the current folder is importable.",
+        ),
+    ] = None,
+    litellm_model: Annotated[
+        str | None,
+        typer.Option(
+            "--litellm-model",
+            help="Ask this LiteLLM model instead (comes with the LiteLLM integration, "
+            "the package's 'litellm' extra).",
+        ),
+    ] = None,
+    progress: Annotated[
+        Path | None,
+        typer.Option(
+            "--progress",
+            help="JSONL of per-item results; re-running with the same file asks only the "
+            "items it does not hold yet.",
+        ),
+    ] = None,
     concurrency: Annotated[int | None, typer.Option(min=1, help="Calls in flight at once.")] = None,
     timeout: Annotated[float | None, typer.Option(min=0.001, help="Seconds allowed per call.")] = None,
     attempts: Annotated[int | None, typer.Option(min=1, help="Calls per question before it fails.")] = None,
-    circle: Annotated[int | None, typer.Option(
-        min=0, help="Circle test: also ask K rotated option orders; an item counts only if right in all.",
-    )] = None,
-    allow_failures: Annotated[bool, typer.Option(
-        "--allow-failures", help="Score each task on the items that did answer instead of failing.")] = False,
+    circle: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Circle test: also ask K rotated option orders; an item counts only if right in all.",
+        ),
+    ] = None,
+    allow_failures: Annotated[
+        bool,
+        typer.Option(
+            "--allow-failures", help="Score each task on the items that did answer instead of failing."
+        ),
+    ] = False,
     test: TestOption = None,
 ) -> None:
     """Onboard a new model: ask it the aptitude questions and write its capability card."""
@@ -133,22 +167,36 @@ def run(
     from router_core.errors import ConfigError
 
     fatal_errors: tuple[type[Exception], ...] = ()
-    overrides = {"concurrency": concurrency, "timeout_s": timeout, "max_attempts": attempts,
-                 "circle_rotations": circle}
+    overrides = {
+        "concurrency": concurrency,
+        "timeout_s": timeout,
+        "max_attempts": attempts,
+        "circle_rotations": circle,
+    }
     try:
         if (callable_spec is None) == (litellm_model is None):
             raise ConfigError("give exactly one of --callable and --litellm-model")
-        config = AptitudeRunConfig(allow_failures=allow_failures,
-                                   **{key: value for key, value in overrides.items() if value is not None})
+        config = AptitudeRunConfig(
+            allow_failures=allow_failures,
+            **{key: value for key, value in overrides.items() if value is not None},
+        )
         if litellm_model:
             ask, fatal_errors = _litellm_ask(litellm_model)
         else:
             ask, fatal_errors = _import_ask(str(callable_spec)), ()
         outcomes = load_outcomes(data)
         aptitude = AptitudeTest.from_file(test) if test else load_aptitude_test()
-        result = asyncio.run(run_aptitude_test(ask, model_name=name, test=aptitude, questions=outcomes,
-                                               config=config, progress_path=progress,
-                                               fatal_errors=fatal_errors))
+        result = asyncio.run(
+            run_aptitude_test(
+                ask,
+                model_name=name,
+                test=aptitude,
+                questions=outcomes,
+                config=config,
+                progress_path=progress,
+                fatal_errors=fatal_errors,
+            )
+        )
         save_cards([result.card], out)
     except ValidationError as exc:
         raise fail(ConfigError(validation_summary(exc))) from exc
@@ -160,8 +208,11 @@ def run(
         kept = f"; answered items are kept in {progress}" if progress else ""
         raise fail(ModelSATError(f"the model failed for good ({type(exc).__name__}: {exc}){kept}")) from exc
     failed = f", {len(result.failures)} failed items left out" if result.failures else ""
-    console.print(f"{name}: mean accuracy {result.card.mean_accuracy:.3f} on {len(result.card.scores)} tasks "
-                  f"({result.resumed} items resumed{failed}); wrote the card to {out}", soft_wrap=True)
+    console.print(
+        f"{name}: mean accuracy {result.card.mean_accuracy:.3f} on {len(result.card.scores)} tasks "
+        f"({result.resumed} items resumed{failed}); wrote the card to {out}",
+        soft_wrap=True,
+    )
 
 
 def _import_ask(spec: str):  # returns the runner's Ask, a type this module does not import

@@ -20,10 +20,14 @@ def info(data: DataOption) -> None:
     except ModelSATError as exc:
         raise fail(exc) from exc
     report = outcomes.report
-    console.print(f"[bold]{len(outcomes.models)} models[/], [bold]{len(outcomes.instructions)} questions[/] "
-                  f"from {report.files} file(s), {report.records} outcome records")
-    console.print(f"skipped stray entries: {report.stray_entries}; "
-                  f"unparsed predictions counted wrong: {report.unparsed_predictions}")
+    console.print(
+        f"[bold]{len(outcomes.models)} models[/], [bold]{len(outcomes.instructions)} questions[/] "
+        f"from {report.files} file(s), {report.records} outcome records"
+    )
+    console.print(
+        f"skipped stray entries: {report.stray_entries}; "
+        f"unparsed predictions counted wrong: {report.unparsed_predictions}"
+    )
     for note in report.notes:
         console.print(f"note: {note}", soft_wrap=True)
     categories = Table(title="Questions per category")

@@ -23,11 +23,18 @@ from router_core.routers.registry import BASELINES, make_router, option_names, r
 CUSTOM_ZOO = "custom"
 
 CardsOption = Annotated[Path | None, typer.Option("--cards", help="Capability card file (default: shipped).")]
-EncoderOption = Annotated[str, typer.Option(
-    "--encoder", help=f"Instruction encoder of the learned baselines: {MINILM}, a local model folder, "
-                      f"or '{HASHING}' (weight-free bag of words, for quick runs).")]
-CheckpointOption = Annotated[Path | None, typer.Option(
-    "--checkpoint", help="Checkpoint for routers that load one (the Model-SAT router).")]
+EncoderOption = Annotated[
+    str,
+    typer.Option(
+        "--encoder",
+        help=f"Instruction encoder of the learned baselines: {MINILM}, a local model folder, "
+        f"or '{HASHING}' (weight-free bag of words, for quick runs).",
+    ),
+]
+CheckpointOption = Annotated[
+    Path | None,
+    typer.Option("--checkpoint", help="Checkpoint for routers that load one (the Model-SAT router)."),
+]
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the routers that draw random numbers.")]
 
 
@@ -58,7 +65,7 @@ def resolve_zoos(zoo: str | None, models: str | None, available: list[str]) -> d
 def resolve_routers(value: str) -> list[str]:
     names: list[str] = []
     for name in split_names(value) or []:
-        for expanded in (BASELINES if name == "all" else (name,)):
+        for expanded in BASELINES if name == "all" else (name,):
             if expanded not in names:
                 names.append(expanded)
     if not names:
@@ -78,10 +85,17 @@ def resolve_splits(value: str) -> list[str]:
 
 def evaluate(
     data: DataOption,
-    router: Annotated[str, typer.Option("--router", help="Router name(s), comma-separated; 'all' = every "
-                                        f"baseline ({', '.join(BASELINES)}).")] = "all",
-    zoo: Annotated[str | None, typer.Option("--zoo", help="Named zoo(s) from zoos.yaml, comma-separated "
-                                            "(default: all of them).")] = None,
+    router: Annotated[
+        str,
+        typer.Option(
+            "--router",
+            help=f"Router name(s), comma-separated; 'all' = every baseline ({', '.join(BASELINES)}).",
+        ),
+    ] = "all",
+    zoo: Annotated[
+        str | None,
+        typer.Option("--zoo", help="Named zoo(s) from zoos.yaml, comma-separated (default: all of them)."),
+    ] = None,
     models: Annotated[str | None, typer.Option("--models", help="A custom zoo: model names.")] = None,
     split: Annotated[str, typer.Option("--split", help="test, models or all.")] = "all",
     cards: CardsOption = None,
@@ -97,10 +111,15 @@ def evaluate(
         names, splits = resolve_routers(router), resolve_splits(split)
         options = router_options(names, checkpoint, seed)
         outcomes = load_outcomes(data)
-        spec = BenchmarkSpec(routers=names, zoos=resolve_zoos(zoo, models, outcomes.models), splits=splits,
-                             router_options=options)
-        result = run_benchmark(outcomes, load_cards(cards), spec, embedder=make_embedder(encoder),
-                               on_result=_progress)
+        spec = BenchmarkSpec(
+            routers=names,
+            zoos=resolve_zoos(zoo, models, outcomes.models),
+            splits=splits,
+            router_options=options,
+        )
+        result = run_benchmark(
+            outcomes, load_cards(cards), spec, embedder=make_embedder(encoder), on_result=_progress
+        )
     except ModelSATError as exc:
         raise fail(exc) from exc
     out = console if console.is_terminal else Console(width=240)  # logs keep whole rows
@@ -109,8 +128,10 @@ def evaluate(
         if categories:
             for name in spec.zoos:
                 out.print(category_table(result, info.split, name))
-    out.print(f"accuracy in %; gap closed = share of the best-single -> oracle gap; AIQ in % "
-              f"(area under the accuracy-cost curve); {result.seconds:.0f} s")
+    out.print(
+        f"accuracy in %; gap closed = share of the best-single -> oracle gap; AIQ in % "
+        f"(area under the accuracy-cost curve); {result.seconds:.0f} s"
+    )
     if json_out:
         write_json(result, json_out)
         out.print(f"wrote {json_out}")
@@ -120,9 +141,11 @@ def evaluate(
 
 
 def _progress(evaluation: Evaluation) -> None:
-    console.print(f"[dim]{evaluation.split:>6} {evaluation.zoo:>8} {evaluation.router:<22} "
-                  f"routed {evaluation.overall.routed * 100:.1f}% (fit {evaluation.fit_seconds:.0f} s, "
-                  f"score {evaluation.score_seconds:.0f} s)[/]")
+    console.print(
+        f"[dim]{evaluation.split:>6} {evaluation.zoo:>8} {evaluation.router:<22} "
+        f"routed {evaluation.overall.routed * 100:.1f}% (fit {evaluation.fit_seconds:.0f} s, "
+        f"score {evaluation.score_seconds:.0f} s)[/]"
+    )
 
 
 def score(
@@ -130,8 +153,12 @@ def score(
     instructions: Annotated[Path, typer.Option("--instructions", help='JSONL of {"id": ..., "text": ...}.')],
     out: Annotated[Path, typer.Option("--out", help="Output: one JSON line per instruction.")],
     router: Annotated[str, typer.Option("--router", help="Router name.")] = "best-single",
-    data: Annotated[Path | None, typer.Option("--data", help="Outcomes the learned routers train on "
-                                              "(all of its questions and models).")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="Outcomes the learned routers train on (all of its questions and models)."
+        ),
+    ] = None,
     checkpoint: CheckpointOption = None,
     encoder: EncoderOption = MINILM,
     seed: SeedOption = 0,

@@ -35,6 +35,7 @@ def train_command(
 ) -> None:
     """Train a router on the training questions and training models of the benchmark's splits."""
     from router_core.training.trainer import BEST, train  # torch and peft load only when training
+
     try:
         settings = TrainConfig.from_file(config) if config else TrainConfig()
         if max_minutes is not None:

@@ -25,7 +25,12 @@ from router_core.errors import DataFormatError
 
 FILE_PATTERN = re.compile(r"^model_outputs_(?P<model>.+)_5shots\.(zip|json)$")
 REQUIRED_FIELDS = {
-    "question_id": int, "question": str, "options": list, "answer": str, "category": str, "src": str,
+    "question_id": int,
+    "question": str,
+    "options": list,
+    "answer": str,
+    "category": str,
+    "src": str,
 }
 
 
@@ -57,8 +62,10 @@ def load_mmlu_pro_outputs(folder: str | Path, models: list[str] | None = None) -
     ids = sorted(records)
     revised = sum(len(keys[q]) > 1 for q in ids)
     if revised:
-        report.notes.append(f"{revised} questions have a revised answer key in some files; "
-                            "each model is scored against its own file's key")
+        report.notes.append(
+            f"{revised} questions have a revised answer key in some files; "
+            "each model is scored against its own file's key"
+        )
     questions = {q: _instruction({**records[q], "answer": keys[q].most_common(1)[0][0]}) for q in ids}
     row = {qid: i for i, qid in enumerate(ids)}
     names = list(files)
@@ -120,8 +127,9 @@ def _read_json_list(path: Path) -> list[Any]:
     except json.JSONDecodeError as exc:
         raise DataFormatError(path, f"invalid JSON: {exc.msg}", location=f"line {exc.lineno}") from exc
     except UnicodeDecodeError as exc:
-        raise DataFormatError(path, f"invalid JSON: not UTF-8 text ({exc.reason} at byte {exc.start})"
-                              ) from exc
+        raise DataFormatError(
+            path, f"invalid JSON: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from exc
     if not isinstance(data, list):
         raise DataFormatError(path, f"expected a JSON list of records, got {type(data).__name__}")
     return data

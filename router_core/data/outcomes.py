@@ -104,8 +104,9 @@ class OutcomeMatrix:
         """Mean score per model over its observed cells."""
         counts = self.observed.sum(axis=0)
         sums = self.scores.sum(axis=0)
-        return {m: float(sums[j] / counts[j]) if counts[j] else float("nan")
-                for j, m in enumerate(self.models)}
+        return {
+            m: float(sums[j] / counts[j]) if counts[j] else float("nan") for j, m in enumerate(self.models)
+        }
 
     def missing(self) -> dict[str, int]:
         return {m: int(n) for m, n in zip(self.models, (~self.observed).sum(axis=0), strict=True)}
@@ -122,8 +123,10 @@ class OutcomeMatrix:
     ) -> OutcomeMatrix:
         """A view restricted to some models and/or instructions, in the order given."""
         cols = [self.model_index(m) for m in models] if models is not None else list(range(len(self.models)))
-        rows = [self._row[i] for i in instruction_ids] if instruction_ids is not None else list(
-            range(len(self.instructions))
+        rows = (
+            [self._row[i] for i in instruction_ids]
+            if instruction_ids is not None
+            else list(range(len(self.instructions)))
         )
         return OutcomeMatrix(
             instructions=[self.instructions[r] for r in rows],

@@ -38,9 +38,11 @@ def load_wide_csv(path: str | Path) -> OutcomeMatrix:
         header = reader.fieldnames or []
         absent = [c for c in WIDE_COLUMNS if c not in header]
         if absent:
-            raise DataFormatError(path,
-                                  f"missing columns {absent}; expected {', '.join(WIDE_COLUMNS)},<model>...",
-                                  location="line 1")
+            raise DataFormatError(
+                path,
+                f"missing columns {absent}; expected {', '.join(WIDE_COLUMNS)},<model>...",
+                location="line 1",
+            )
         models = [c for c in header if c not in WIDE_COLUMNS + OPTIONAL_COLUMNS]
         twice = sorted({c for c in header if header.count(c) > 1})
         if twice:
@@ -52,19 +54,33 @@ def load_wide_csv(path: str | Path) -> OutcomeMatrix:
             line = reader.line_num  # physical line: quoted texts may span several lines
             if None in record or None in record.values():
                 more = "more" if None in record else "fewer"
-                raise DataFormatError(path, f"row has {more} fields than the header (unquoted comma in a "
-                                      "text?)", location=f"line {line}")
+                raise DataFormatError(
+                    path,
+                    f"row has {more} fields than the header (unquoted comma in a text?)",
+                    location=f"line {line}",
+                )
             qid = (record["question_id"] or "").strip()
             if not qid:
                 raise DataFormatError(path, "empty question_id", location=f"line {line}")
             if qid in seen:
                 raise DataFormatError(path, f"duplicate question_id {qid!r}", location=f"line {line}")
             seen.add(qid)
-            instructions.append(Instruction(id=qid, text=record["text"] or "",
-                                            category=record["category"] or None,
-                                            source=record.get("source") or None))
-            rows.append([None if (record[m] or "").strip() == "" else
-                         _score(path, record[m], f"line {line}, column {m!r}") for m in models])
+            instructions.append(
+                Instruction(
+                    id=qid,
+                    text=record["text"] or "",
+                    category=record["category"] or None,
+                    source=record.get("source") or None,
+                )
+            )
+            rows.append(
+                [
+                    None
+                    if (record[m] or "").strip() == ""
+                    else _score(path, record[m], f"line {line}, column {m!r}")
+                    for m in models
+                ]
+            )
     if not rows:
         raise DataFormatError(path, "no outcome rows after the header")
     scores = np.array([[0.0 if v is None else v for v in r] for r in rows], dtype=np.float32)
@@ -96,14 +112,16 @@ def load_long_jsonl(path: str | Path) -> OutcomeMatrix:
             for key in ("category", "source"):
                 if record.get(key) is not None and not isinstance(record[key], str):
                     raise DataFormatError(path, f"field {key!r} must be a string or null", location=where)
-            instruction = Instruction(id=qid, text=str(record["text"]), category=record.get("category"),
-                                      source=record.get("source"))
+            instruction = Instruction(
+                id=qid, text=str(record["text"]), category=record.get("category"), source=record.get("source")
+            )
             known = instructions.setdefault(qid, instruction)
             if known.text != instruction.text:
                 raise DataFormatError(path, f"question_id {qid!r} has two different texts", location=where)
             if (qid, model) in cells:
-                raise DataFormatError(path, f"second score for question_id {qid!r} and model {model!r}",
-                                      location=where)
+                raise DataFormatError(
+                    path, f"second score for question_id {qid!r} and model {model!r}", location=where
+                )
             cells[(qid, model)] = _score(path, record["score"], where)
             models[model] = None
     if not cells:
@@ -115,5 +133,6 @@ def load_long_jsonl(path: str | Path) -> OutcomeMatrix:
     for (qid, model), value in cells.items():
         scores[row[qid], col[model]] = value
         observed[row[qid], col[model]] = True
-    return OutcomeMatrix(list(instructions.values()), names, scores, observed,
-                         ImportReport(files=1, records=len(cells)))
+    return OutcomeMatrix(
+        list(instructions.values()), names, scores, observed, ImportReport(files=1, records=len(cells))
+    )

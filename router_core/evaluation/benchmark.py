@@ -102,8 +102,15 @@ def run_benchmark(
         learners = training_models(outcomes) if split == "models" else outcomes.models
         held = [m for m in outcomes.models if m not in learners]
         train = outcomes.select(models=learners, instruction_ids=questions.train)
-        infos.append(SplitInfo(split=split, train_questions=len(train.ids), test_questions=len(test.ids),
-                               training_models=train.models, held_out_models=held))
+        infos.append(
+            SplitInfo(
+                split=split,
+                train_questions=len(train.ids),
+                test_questions=len(test.ids),
+                training_models=train.models,
+                held_out_models=held,
+            )
+        )
         for name in spec.routers:
             router = make_router(name, embedder=embedder, **spec.router_options.get(name, {}))
             began = time.perf_counter()
@@ -112,9 +119,16 @@ def run_benchmark(
                 router.reveal(test)
             fit_seconds = time.perf_counter() - began
             for zoo, models in spec.zoos.items():
-                evaluation = evaluate(router, test.select(models=models), [cards[m] for m in models],
-                                      split=split, zoo=zoo, name=name, fit_seconds=fit_seconds,
-                                      curve_points=spec.curve_points)
+                evaluation = evaluate(
+                    router,
+                    test.select(models=models),
+                    [cards[m] for m in models],
+                    split=split,
+                    zoo=zoo,
+                    name=name,
+                    fit_seconds=fit_seconds,
+                    curve_points=spec.curve_points,
+                )
                 evaluations.append(evaluation)
                 if on_result:
                     on_result(evaluation)
@@ -152,14 +166,19 @@ def evaluate(
     categories = {}
     for category, members in sorted(by_category.items()):
         idx = np.array(members)
-        categories[category] = routing_metrics(truth[idx], available[idx], routing.take(idx), models,
-                                               price_vector)
+        categories[category] = routing_metrics(
+            truth[idx], available[idx], routing.take(idx), models, price_vector
+        )
     curve, area = None, None
     if price_vector is not None:
         curve = cost_curve(scores, truth, available, price_vector, curve_points)
         area = aiq(curve, float(price_vector.min()), float(price_vector.max()))
     return Evaluation(
-        split=split, zoo=zoo, router=name, kind=router.kind, models=models,
+        split=split,
+        zoo=zoo,
+        router=name,
+        kind=router.kind,
+        models=models,
         unsupported=[card.model for card in cards if not router.supports(card)],
         overall=routing_metrics(truth, available, routing, models, price_vector),
         categories=categories,

@@ -134,11 +134,13 @@ def cost_curve(
         routing = route(scores, available, prices, weight)
         routed = np.flatnonzero(routing.choices >= 0)
         chosen = routing.choices[routed]
-        curve.append(CurvePoint(
-            price_weight=None if math.isinf(weight) else weight,
-            cost=float(prices[chosen].mean()) if chosen.size else 0.0,
-            accuracy=float(np.where(available, truth, 0.0)[routed, chosen].sum() / len(truth)),
-        ))
+        curve.append(
+            CurvePoint(
+                price_weight=None if math.isinf(weight) else weight,
+                cost=float(prices[chosen].mean()) if chosen.size else 0.0,
+                accuracy=float(np.where(available, truth, 0.0)[routed, chosen].sum() / len(truth)),
+            )
+        )
     return curve
 
 

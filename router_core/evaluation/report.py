@@ -40,27 +40,50 @@ def notes(evaluation: Evaluation) -> str:
 
 def split_title(info: SplitInfo) -> str:
     held = f" (held out: {', '.join(info.held_out_models)})" if info.held_out_models else ""
-    return (f"split {info.split}: {SPLIT_TITLES[info.split]}{held} - {info.test_questions} test questions, "
-            f"{info.train_questions} training questions x {len(info.training_models)} models")
+    return (
+        f"split {info.split}: {SPLIT_TITLES[info.split]}{held} - {info.test_questions} test questions, "
+        f"{info.train_questions} training questions x {len(info.training_models)} models"
+    )
 
 
 def summary_table(result: BenchmarkResult, split: Split) -> Table:
     """One row per zoo x router: accuracy (%) against the zoo's bars, AIQ and the most chosen models."""
     info = next(i for i in result.splits if i.split == split)
     table = Table(title=split_title(info), title_justify="left")
-    for column in ("zoo", "router", "routed", "best single", "oracle", "random", "gap closed", "AIQ",
-                   "cost $/1M", "most chosen", "notes"):
+    for column in (
+        "zoo",
+        "router",
+        "routed",
+        "best single",
+        "oracle",
+        "random",
+        "gap closed",
+        "AIQ",
+        "cost $/1M",
+        "most chosen",
+        "notes",
+    ):
         left = column in ("zoo", "router", "most chosen", "notes")
         table.add_column(column, justify="left" if left else "right")
     zoos, routers = list(result.spec.zoos), result.spec.routers
-    rows = sorted((e for e in result.evaluations if e.split == split),
-                  key=lambda e: (zoos.index(e.zoo), routers.index(e.router)))
+    rows = sorted(
+        (e for e in result.evaluations if e.split == split),
+        key=lambda e: (zoos.index(e.zoo), routers.index(e.router)),
+    )
     for i, e in enumerate(rows):
         m = e.overall
         table.add_row(
-            e.zoo, e.router, _pct(m.routed), f"{_pct(m.best_single)} {m.best_single_model}", _pct(m.oracle),
-            _pct(m.random), _pct(m.gap_closed, signed=True), _pct(e.aiq),
-            f"{m.cost:.2f}" if m.cost is not None else "-", most_chosen(e), notes(e),
+            e.zoo,
+            e.router,
+            _pct(m.routed),
+            f"{_pct(m.best_single)} {m.best_single_model}",
+            _pct(m.oracle),
+            _pct(m.random),
+            _pct(m.gap_closed, signed=True),
+            _pct(e.aiq),
+            f"{m.cost:.2f}" if m.cost is not None else "-",
+            most_chosen(e),
+            notes(e),
             end_section=i + 1 == len(rows) or rows[i + 1].zoo != e.zoo,
         )
     return table
@@ -73,8 +96,13 @@ def category_table(result: BenchmarkResult, split: Split, zoo: str) -> Table:
     for column in ("category", "questions", *(e.router for e in rows), "best single", "oracle"):
         table.add_column(column, justify="left" if column == "category" else "right")
     for category, first in rows[0].categories.items():
-        table.add_row(category, str(first.questions), *(_pct(e.categories[category].routed) for e in rows),
-                      f"{_pct(first.best_single)} {first.best_single_model}", _pct(first.oracle))
+        table.add_row(
+            category,
+            str(first.questions),
+            *(_pct(e.categories[category].routed) for e in rows),
+            f"{_pct(first.best_single)} {first.best_single_model}",
+            _pct(first.oracle),
+        )
     return table
 
 
@@ -91,21 +119,27 @@ def plot(result: BenchmarkResult, path: str | Path) -> None:
 
     splits = [info.split for info in result.splits]
     zoos, routers = list(result.spec.zoos), result.spec.routers
-    fig, axes = plt.subplots(len(splits), 1 + len(zoos), figsize=(4.2 * (1 + len(zoos)), 3.8 * len(splits)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(splits), 1 + len(zoos), figsize=(4.2 * (1 + len(zoos)), 3.8 * len(splits)), squeeze=False
+    )
     colours = {name: plt.get_cmap("tab10")(i % 10) for i, name in enumerate(routers)}
     for row, split in zip(axes, splits, strict=True):
         found = {(e.zoo, e.router): e for e in result.evaluations if e.split == split}
         bars = row[0]
         width = 0.8 / len(routers)
         for k, name in enumerate(routers):
-            bars.bar([z + k * width for z in range(len(zoos))],
-                     [found[zoo, name].overall.routed * 100 for zoo in zoos], width, label=name,
-                     color=colours[name])
+            bars.bar(
+                [z + k * width for z in range(len(zoos))],
+                [found[zoo, name].overall.routed * 100 for zoo in zoos],
+                width,
+                label=name,
+                color=colours[name],
+            )
         for z, zoo in enumerate(zoos):
             m = found[zoo, routers[0]].overall
-            bars.hlines([m.best_single * 100], z - width / 2, z + 0.8 - width / 2, colors="black",
-                        linestyles="--")
+            bars.hlines(
+                [m.best_single * 100], z - width / 2, z + 0.8 - width / 2, colors="black", linestyles="--"
+            )
         bars.set_xticks([z + 0.4 - width / 2 for z in range(len(zoos))], zoos)
         bars.set_ylabel("routed accuracy (%)")
         bars.set_title(f"split {split} (dashed: best single)")
@@ -114,8 +148,13 @@ def plot(result: BenchmarkResult, path: str | Path) -> None:
                 curve = found[zoo, name].curve
                 if curve:
                     points = sorted(curve, key=lambda p: p.cost)
-                    ax.plot([p.cost for p in points], [p.accuracy * 100 for p in points], marker=".",
-                            color=colours[name], label=name)
+                    ax.plot(
+                        [p.cost for p in points],
+                        [p.accuracy * 100 for p in points],
+                        marker=".",
+                        color=colours[name],
+                        label=name,
+                    )
             ax.set_title(f"{split} / {zoo}: accuracy vs cost")
             ax.set_xlabel("mean price of chosen model ($/1M tokens)")
             ax.set_ylabel("accuracy (%)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from router_core.backbones import MINILM, SMOLLM2
 
@@ -36,7 +36,7 @@ class RouterConfig(BaseModel):
 
     llm: str = Field(default=SMOLLM2, description="Causal LM: builtin:smollm2, a local folder or a hub id")
     llm_layers: int | None = Field(
-        default=6, ge=1, description="Keep only the first N decoder layers (CPU budget); None keeps all"
+        default=4, ge=1, description="Keep only the first N decoder layers (CPU budget); None keeps all"
     )
     encoder: str | None = Field(default=MINILM, description="Capability encoder; None = text-only variant")
     train_encoder: bool = False
@@ -48,6 +48,15 @@ class RouterConfig(BaseModel):
         default=True, description="Also feed each task's accuracy to the connector as a number"
     )
     layout: Literal["instruction-first", "capability-first"] = "instruction-first"
+    frozen_prefix: bool | None = Field(
+        default=None,
+        description=(
+            "Instruction-first only (None: on exactly then). The base LLM (adapter off) reads the "
+            "instruction + prompt prefix, so its key/value cache depends on the instruction alone "
+            "and is reused across candidates and, in training, across steps; LoRA adapts the "
+            "capability suffix"
+        ),
+    )
     inquiry_prompt: str = (
         "Predict whether the candidate model described here can handle the instruction above "
         "by indicating 'Yes' or 'No'."
@@ -60,3 +69,11 @@ class RouterConfig(BaseModel):
     max_card_tokens: int = Field(default=1024, ge=16, description="Text-only variant: card text token limit")
     lora: LoraSettings = Field(default_factory=LoraSettings)
     trust_remote_code: bool = False
+
+    @model_validator(mode="after")
+    def _prefix_needs_instruction_first(self) -> RouterConfig:
+        if self.frozen_prefix is None:
+            self.frozen_prefix = self.layout == "instruction-first"
+        elif self.frozen_prefix and self.layout != "instruction-first":
+            raise ValueError("frozen_prefix needs layout='instruction-first' (the prefix is the instruction)")
+        return self

@@ -9,17 +9,21 @@ capability + prompt suffix.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 import torch
-from peft import LoraConfig, get_peft_model
+from peft import LoraConfig, PeftModel, get_peft_model
 from torch import nn
-from transformers import PreTrainedTokenizerBase
+from transformers import DynamicCache, PreTrainedTokenizerBase
 
 from router_core.cards.card import CapabilityCard
 from router_core.model.backbones import load_encoder, load_llm, token_id
 from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, make_connector
 from router_core.model.config import RouterConfig
+
+PrefixState = list[tuple[torch.Tensor, torch.Tensor]]
+"""One instruction's cached (keys, values) per decoder layer, each (kv_heads, length, head_dim)."""
 
 
 def pick_device(preferred: str | None = None) -> torch.device:
@@ -123,11 +127,67 @@ class ModelSATModel(nn.Module):
     def pair_logits(
         self, instructions: Sequence[torch.Tensor], capabilities: Sequence[torch.Tensor]
     ) -> torch.Tensor:
-        """Yes-minus-No logit for each (instruction, capability) pair, full sequences (training path)."""
+        """Yes-minus-No logit for each (instruction, capability) pair (training path)."""
+        if self.config.frozen_prefix:
+            return self.suffix_logits(self.prefix_states(instructions), capabilities)
         pairs = zip(instructions, capabilities, strict=True)
         embeds, mask = left_pad([self._sequence(x, c) for x, c in pairs])
         hidden = self.llm.get_decoder()(
             inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask)
+        ).last_hidden_state[:, -1]
+        return self._yes_minus_no(hidden)
+
+    def _prefix_scope(self) -> AbstractContextManager[None]:
+        """With a frozen prefix, the base LLM (adapter off) reads the instruction."""
+        if self.config.frozen_prefix and isinstance(self.llm, PeftModel):
+            return self.llm.disable_adapter()
+        return nullcontext()
+
+    def _encode_prefixes(self, prefixes: Sequence[torch.Tensor]) -> tuple[DynamicCache, torch.Tensor]:
+        embeds, mask = left_pad(prefixes)
+        with self._prefix_scope():
+            cache = self.llm.get_decoder()(
+                inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask), use_cache=True
+            ).past_key_values
+        return cache, mask
+
+    @torch.no_grad()
+    def prefix_states(self, instructions: Sequence[torch.Tensor]) -> list[PrefixState]:
+        """Frozen-prefix key/values per instruction, unpadded: they depend on the instruction alone,
+        so training can compute them once and reuse them at every step."""
+        cache, mask = self._encode_prefixes(instructions)
+        lengths = mask.sum(-1).tolist()
+        layers = [(keys, values) for keys, values, *_ in cache]
+        return [[(k[i, :, -n:], v[i, :, -n:]) for k, v in layers] for i, n in enumerate(lengths)]
+
+    def suffix_logits(
+        self, states: Sequence[PrefixState], capabilities: Sequence[torch.Tensor]
+    ) -> torch.Tensor:
+        """Yes-minus-No logit of each capability suffix read after its own cached prefix."""
+        longest = max(state[0][0].shape[1] for state in states)
+        mask = torch.zeros((len(states), longest), dtype=torch.long, device=self.device)
+        dtype = self.llm.get_input_embeddings().weight.dtype
+        layers = []
+        for layer in range(len(states[0])):
+            keys, values = [], []
+            for i, state in enumerate(states):
+                k, v = (t.to(self.device, dtype) for t in state[layer])
+                pad = longest - k.shape[1]
+                keys.append(nn.functional.pad(k, (0, 0, pad, 0)))
+                values.append(nn.functional.pad(v, (0, 0, pad, 0)))
+                mask[i, pad:] = 1
+            layers.append((torch.stack(keys), torch.stack(values)))
+        return self._suffix_logits(DynamicCache(layers), mask, capabilities)
+
+    def _suffix_logits(
+        self, cache: DynamicCache, prefix_mask: torch.Tensor, capabilities: Sequence[torch.Tensor]
+    ) -> torch.Tensor:
+        suffix, suffix_mask = left_pad(list(capabilities))
+        hidden = self.llm.get_decoder()(
+            inputs_embeds=suffix,
+            attention_mask=torch.cat([prefix_mask, suffix_mask], dim=1),
+            position_ids=prefix_mask.sum(-1, keepdim=True) + positions(suffix_mask),
+            past_key_values=cache,
         ).last_hidden_state[:, -1]
         return self._yes_minus_no(hidden)
 
@@ -156,26 +216,10 @@ class ModelSATModel(nn.Module):
         self, prefixes: list[torch.Tensor], capabilities: Sequence[torch.Tensor]
     ) -> torch.Tensor:
         n, m = len(prefixes), len(capabilities)
-        decoder = self.llm.get_decoder()
-        prefix, prefix_mask = left_pad(prefixes)
-        cache = decoder(
-            inputs_embeds=prefix,
-            attention_mask=prefix_mask,
-            position_ids=positions(prefix_mask),
-            use_cache=True,
-        ).past_key_values
+        cache, prefix_mask = self._encode_prefixes(prefixes)
         cache.batch_repeat_interleave(m)
-        suffix, suffix_mask = left_pad(list(capabilities))
-        suffix, suffix_mask = suffix.repeat(n, 1, 1), suffix_mask.repeat(n, 1)
-        prefix_mask = prefix_mask.repeat_interleave(m, dim=0)
-        suffix_positions = prefix_mask.sum(-1, keepdim=True) + positions(suffix_mask)
-        hidden = decoder(
-            inputs_embeds=suffix,
-            attention_mask=torch.cat([prefix_mask, suffix_mask], dim=1),
-            position_ids=suffix_positions,
-            past_key_values=cache,
-        ).last_hidden_state[:, -1]
-        return self._yes_minus_no(hidden).view(n, m)
+        logits = self._suffix_logits(cache, prefix_mask.repeat_interleave(m, dim=0), list(capabilities) * n)
+        return logits.view(n, m)
 
     @torch.no_grad()
     def score(

@@ -43,8 +43,9 @@ def read_instructions(path: str | Path) -> list[InstructionLine]:
             line = InstructionLine.model_validate_json(raw)
         except ValidationError as exc:
             problem = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in exc.errors())
-            raise DataFormatError(path, f'expected {{"id": ..., "text": ...}}: {problem}',
-                                  location=where) from None
+            raise DataFormatError(
+                path, f'expected {{"id": ..., "text": ...}}: {problem}', location=where
+            ) from None
         if line.id in seen:
             raise DataFormatError(path, f"duplicate id {line.id!r}", location=where)
         seen.add(line.id)
@@ -62,10 +63,16 @@ def score_lines(
     for line, row in zip(lines, scores, strict=True):
         order = sorted(range(len(cards)), key=lambda j: -row[j])
         ranked = [cards[j].model for j in order if math.isfinite(row[j])]
-        out.append(ScoredLine(
-            id=line.id, choice=ranked[0] if ranked else None, ranking=ranked,
-            scores={c.model: float(s) if math.isfinite(s) else None for c, s in zip(cards, row, strict=True)},
-        ))
+        out.append(
+            ScoredLine(
+                id=line.id,
+                choice=ranked[0] if ranked else None,
+                ranking=ranked,
+                scores={
+                    c.model: float(s) if math.isfinite(s) else None for c, s in zip(cards, row, strict=True)
+                },
+            )
+        )
     return out
 
 

@@ -55,8 +55,12 @@ class RandomForestRouter(EmbeddingRouter):
         models = card_features([cards[m] for m in train.models], self.tasks)
         rows, cols = np.nonzero(train.observed)
         self._forest = RandomForestRegressor(
-            n_estimators=o.trees, min_samples_leaf=o.min_samples_leaf, max_features=o.max_features,
-            max_samples=min(1.0, o.pairs_per_tree / len(rows)), n_jobs=o.jobs, random_state=o.seed,
+            n_estimators=o.trees,
+            min_samples_leaf=o.min_samples_leaf,
+            max_features=o.max_features,
+            max_samples=min(1.0, o.pairs_per_tree / len(rows)),
+            n_jobs=o.jobs,
+            random_state=o.seed,
         ).fit(_pairs(self._pca.transform(x), models, rows, cols), train.scores[rows, cols])
 
     def supports(self, card: CapabilityCard) -> bool:

@@ -23,8 +23,9 @@ class KNNRouter(PerModelRouter):
     options: KNNOptions
 
     def _fit(self, x: np.ndarray, scores: np.ndarray, observed: np.ndarray) -> None:
-        self._index = NearestNeighbors(n_neighbors=min(self.options.k, len(x)), metric="cosine",
-                                       algorithm="brute").fit(x)
+        self._index = NearestNeighbors(
+            n_neighbors=min(self.options.k, len(x)), metric="cosine", algorithm="brute"
+        ).fit(x)
         self._scores, self._observed = scores * observed, observed.astype(np.float32)
         self._prior = column_means(scores, observed)
 

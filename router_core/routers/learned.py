@@ -73,8 +73,9 @@ class PerModelRouter(EmbeddingRouter):
 def column_means(scores: np.ndarray, observed: np.ndarray) -> np.ndarray:
     """Each model's mean outcome over its observed cells (0.5 for a model with none)."""
     counts = observed.sum(axis=0)
-    return np.divide((scores * observed).sum(axis=0), counts, out=np.full(scores.shape[1], 0.5),
-                     where=counts > 0)
+    return np.divide(
+        (scores * observed).sum(axis=0), counts, out=np.full(scores.shape[1], 0.5), where=counts > 0
+    )
 
 
 def card_tasks(cards: Sequence[CapabilityCard]) -> list[str]:

@@ -59,8 +59,9 @@ class MatrixFactorizationRouter(PerModelRouter):
         self._net = _Factorisation(x.shape[1], scores.shape[1], self.options.dim)
         inputs, targets = torch.from_numpy(x), torch.from_numpy(scores.astype(np.float32))
         mask = torch.from_numpy(observed.astype(np.float32))
-        optimiser = torch.optim.Adam(self._net.parameters(), lr=self.options.lr,
-                                     weight_decay=self.options.weight_decay)
+        optimiser = torch.optim.Adam(
+            self._net.parameters(), lr=self.options.lr, weight_decay=self.options.weight_decay
+        )
         loss_fn = nn.BCEWithLogitsLoss(reduction="none")
         self._net.train()
         with _one_thread():

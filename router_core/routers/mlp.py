@@ -26,9 +26,13 @@ class MLPRouter(PerModelRouter):
 
     def _fit(self, x: np.ndarray, scores: np.ndarray, observed: np.ndarray) -> None:
         targets = np.where(observed, scores, column_means(scores, observed))
-        self._net = MLPRegressor(hidden_layer_sizes=(self.options.hidden,), alpha=self.options.alpha,
-                                 max_iter=self.options.max_iter, early_stopping=True,
-                                 random_state=self.options.seed).fit(x, targets)
+        self._net = MLPRegressor(
+            hidden_layer_sizes=(self.options.hidden,),
+            alpha=self.options.alpha,
+            max_iter=self.options.max_iter,
+            early_stopping=True,
+            random_state=self.options.seed,
+        ).fit(x, targets)
 
     def _predict(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(self._net.predict(x)).reshape(len(x), -1)

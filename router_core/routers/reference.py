@@ -65,8 +65,9 @@ class OracleRouter(Router):
     def _score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
         unknown = [text[:60] for text in instructions if text not in self._truth]
         if unknown:
-            raise ValueError(f"the oracle was not shown the outcomes of {len(unknown)} instructions, "
-                             f"e.g. {unknown[0]!r}")
+            raise ValueError(
+                f"the oracle was not shown the outcomes of {len(unknown)} instructions, e.g. {unknown[0]!r}"
+            )
         # a missing cell scores -1: below any outcome, above the -inf of unsupported candidates
         truth = np.array([[self._truth[text].get(c.model, -1.0) for c in cards] for text in instructions])
         return truth - _TIE_BREAK * np.array([c.price or 0.0 for c in cards])

@@ -49,8 +49,9 @@ def router_class(name: str) -> type[Router]:
         try:
             entry = getattr(importlib.import_module(module), attr)
         except (ImportError, AttributeError) as exc:
-            raise ConfigError(f"router {name!r} is registered as {_ROUTERS[name]!r}, which cannot be "
-                              f"imported: {exc}") from exc
+            raise ConfigError(
+                f"router {name!r} is registered as {_ROUTERS[name]!r}, which cannot be imported: {exc}"
+            ) from exc
         _ROUTERS[name] = entry
     return entry
 

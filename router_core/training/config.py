@@ -18,24 +18,24 @@ class TrainConfig(BaseModel):
     router: RouterConfig = Field(default_factory=RouterConfig)
     seed: int = 0
     group_size: int = Field(default=8, ge=2, description="1 positive + k-1 negatives per group")
-    groups_per_step: int = Field(default=2, ge=1)
+    groups_per_step: int = Field(default=8, ge=1)
     instruction_group_share: float = Field(
-        default=0.5,
+        default=0.75,
         ge=0,
         le=1,
         description="Share of groups with one instruction and k models (the rest: one card, k instructions)",
     )
-    stage1_steps: int = Field(default=150, ge=0, description="Connector-only alignment steps")
-    stage2_steps: int = Field(default=1200, ge=0, description="LoRA + connector steps")
+    stage1_steps: int = Field(default=200, ge=0, description="Connector-only alignment steps")
+    stage2_steps: int = Field(default=6000, ge=0, description="LoRA + connector steps")
     lr_connector: float = 1e-3
-    lr_lora: float = 3e-4
+    lr_lora: float = 5e-4
     bce_weight: float = Field(default=0.5, ge=0, description="Weight of the per-pair calibration loss")
     shuffle_tasks: float = Field(default=0.5, ge=0, le=1, description="Chance to shuffle a card's task order")
     model_weight_power: float = Field(default=1.0, ge=0, description="Sample models by accuracy ** power")
     item_weight_floor: float = Field(
         default=0.05, ge=0, description="Added to an item's p(1-p) sampling weight"
     )
-    eval_every: int = Field(default=150, ge=1)
+    eval_every: int = Field(default=400, ge=1)
     validation_questions: int = Field(default=300, ge=1)
     max_minutes: float | None = Field(default=None, gt=0, description="Stop (and save) after this wall time")
 

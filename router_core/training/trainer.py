@@ -28,7 +28,7 @@ from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
 from router_core.evaluation.splits import held_out_models, split_questions, training_models
 from router_core.model.checkpoint import load_checkpoint, save_checkpoint
-from router_core.model.scorer import ModelSATModel
+from router_core.model.scorer import ModelSATModel, PrefixState
 from router_core.training.config import TrainConfig
 from router_core.training.groups import Group, GroupSampler
 from router_core.training.state import load_trainer_state, save_trainer_state
@@ -66,36 +66,58 @@ class TrainingData:
         )
 
 
+class PrefixStore:
+    """Frozen-prefix key/values per training instruction, computed on first use and kept (in half
+    precision) for the rest of the run: with the prefix frozen, a step only runs the short
+    capability suffixes through the LLM."""
+
+    def __init__(self, model: ModelSATModel, texts: dict[str, str], batch_size: int = 16) -> None:
+        self.model = model
+        self.texts = texts
+        self.batch_size = batch_size
+        self._states: dict[str, PrefixState] = {}
+
+    def get(self, ids: list[str]) -> list[PrefixState]:
+        todo = [i for i in dict.fromkeys(ids) if i not in self._states]
+        for start in range(0, len(todo), self.batch_size):
+            chunk = todo[start : start + self.batch_size]
+            embedded = self.model.instruction_embeddings([self.texts[i] for i in chunk])
+            for i, state in zip(chunk, self.model.prefix_states(embedded), strict=True):
+                self._states[i] = [(k.half(), v.half()) for k, v in state]
+        return [self._states[i] for i in ids]
+
+
 def group_loss(
-    model: ModelSATModel, groups: list[Group], data: TrainingData, config: TrainConfig, rng: random.Random
+    model: ModelSATModel,
+    groups: list[Group],
+    data: TrainingData,
+    config: TrainConfig,
+    rng: random.Random,
+    prefixes: PrefixStore | None = None,
 ) -> torch.Tensor:
-    """Cross-entropy over each group's Yes-minus-No logits (positive as target) + per-pair BCE."""
-    logits_per_group, labels = [], []
-    for group in groups:
-        capabilities = {}
-        for name in dict.fromkeys(group.models):
-            card = data.cards[name]
-            order = (
-                card.shuffled_order(rng.randrange(1 << 30)) if rng.random() < config.shuffle_tasks else None
-            )
-            capabilities[name] = model.capability_embeddings(card, order)
-        unique_ids = list(dict.fromkeys(group.instruction_ids))
-        embedded = model.instruction_embeddings([data.texts[i] for i in unique_ids])
-        instructions = dict(zip(unique_ids, embedded, strict=True))
-        logits = model.pair_logits(
-            [instructions[i] for i in group.instruction_ids], [capabilities[m] for m in group.models]
-        )
-        logits_per_group.append(logits)
-        labels.append(torch.tensor([float(i == group.positive) for i in range(len(logits))]))
-    ce = torch.stack(
-        [
-            nn.functional.cross_entropy(
-                logits.unsqueeze(0), torch.tensor([group.positive], device=logits.device)
-            )
-            for logits, group in zip(logits_per_group, groups, strict=True)
-        ]
-    ).mean()
-    flat, target = torch.cat(logits_per_group), torch.cat(labels).to(logits_per_group[0].device)
+    """Cross-entropy over each group's Yes-minus-No logits (positive as target) + per-pair BCE.
+    All pairs of the step go through the LLM in one batch."""
+    capabilities: dict[str, torch.Tensor] = {}
+    for name in dict.fromkeys(m for group in groups for m in group.models):
+        card = data.cards[name]
+        order = card.shuffled_order(rng.randrange(1 << 30)) if rng.random() < config.shuffle_tasks else None
+        capabilities[name] = model.capability_embeddings(card, order)
+    ids = [i for group in groups for i in group.instruction_ids]
+    suffixes = [capabilities[m] for group in groups for m in group.models]
+    if prefixes is not None:
+        flat = model.suffix_logits(prefixes.get(ids), suffixes)
+    else:
+        unique_ids = list(dict.fromkeys(ids))
+        texts = [data.texts[i] for i in unique_ids]
+        embedded = dict(zip(unique_ids, model.instruction_embeddings(texts), strict=True))
+        flat = model.pair_logits([embedded[i] for i in ids], suffixes)
+    per_group = flat.split([len(group.models) for group in groups])
+    ce_terms, targets = [], []
+    for logits, group in zip(per_group, groups, strict=True):
+        positive = torch.tensor([group.positive], device=flat.device)
+        ce_terms.append(nn.functional.cross_entropy(logits.unsqueeze(0), positive))
+        targets.append((torch.arange(len(logits), device=flat.device) == group.positive).float())
+    ce, target = torch.stack(ce_terms).mean(), torch.cat(targets)
     return ce + config.bce_weight * nn.functional.binary_cross_entropy_with_logits(flat, target)
 
 
@@ -144,6 +166,7 @@ def train(
         model = load_checkpoint(out_dir / LAST, device=device, trainable=True)
     else:
         model = ModelSATModel.build(config.router, device=device)
+    prefixes = PrefixStore(model, data.texts) if model.config.frozen_prefix else None
     connector = [p for n, p in model.capability.named_parameters() if p.requires_grad]
     lora = [p for n, p in model.llm.named_parameters() if "lora_" in n]
     optimizer = torch.optim.AdamW(
@@ -167,6 +190,7 @@ def train(
             data,
             config,
             random.Random(config.seed * 1_000_003 + step),
+            prefixes,
         )
         loss.backward()
         nn.utils.clip_grad_norm_(connector + lora, 1.0)
@@ -178,7 +202,7 @@ def train(
             metrics = {"step": step + 1, "stage": stage, "loss": float(loss.item()), **validate(model, data)}
             meta["history"].append(metrics)
             log(json.dumps(metrics))
-            if meta["best"] is None or metrics["routed_accuracy"] > meta["best"]["routed_accuracy"]:
+            if meta["best"] is None or _better(metrics, meta["best"]):
                 meta["best"] = metrics
                 save_checkpoint(model, out_dir / BEST)
             save_checkpoint(model, out_dir / LAST)
@@ -190,6 +214,11 @@ def train(
     record = _record(config, data, outcomes, meta, command, model.device)
     save_checkpoint(load_checkpoint(out_dir / BEST, device=str(model.device)), out_dir / BEST, record)
     return record
+
+
+def _better(metrics: dict[str, Any], best: dict[str, Any]) -> bool:
+    """Higher validation routed accuracy wins; on a tie, lower validation BCE (better calibrated)."""
+    return (metrics["routed_accuracy"], -metrics["bce"]) > (best["routed_accuracy"], -best["bce"])
 
 
 def _record(

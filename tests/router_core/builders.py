@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from router_core.cards.card import CapabilityCard, TaskScore
+from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore
 
 
-def make_card(model: str, accuracies: list[float]) -> CapabilityCard:
-    """A card with one task per accuracy, named task0, task1, ..."""
+def make_card(model: str, accuracies: list[float], price: float | None = None) -> CapabilityCard:
+    """A card with one task per accuracy, named task0, task1, ..., and an optional price."""
     return CapabilityCard(
         model=model,
         aptitude_version="test-v1",
@@ -14,4 +14,5 @@ def make_card(model: str, accuracies: list[float]) -> CapabilityCard:
             TaskScore(task=f"task{i}", description=f"Subject {i}, Keywords", accuracy=a, n_items=20)
             for i, a in enumerate(accuracies)
         ],
+        facts=ModelFacts(input_price=price, output_price=price),
     )

@@ -79,7 +79,7 @@ class ScriptedModel:
         """The item in `prompt` and the index of its right option in the order shown."""
         prefix, suffix = PROMPT_TEMPLATE.split("{question}")
         assert prompt.startswith(prefix) and prompt.endswith(suffix), prompt
-        body = prompt[len(prefix):len(prompt) - len(suffix)]
+        body = prompt[len(prefix) : len(prompt) - len(suffix)]
         question = body.rpartition("\nOptions:\n")[0]
         for ins in self._by_text[question]:
             choices = list(ins.choices or ())

@@ -39,9 +39,13 @@ EXPECTED = {"algebra": (0.5, 4), "biology": (0.75, 4), "chemistry": (1 / 3, 3)}
 
 def make_item(qid: int, n_choices: int = 4) -> Instruction:
     """An item whose key cycles through the letters, so only some keys are 'A'."""
-    return Instruction(id=str(qid), text=f"Question {qid}?", category="test",
-                       choices=tuple(f"option {k} of {qid}" for k in range(n_choices)),
-                       answer=OPTION_LETTERS[qid % n_choices])
+    return Instruction(
+        id=str(qid),
+        text=f"Question {qid}?",
+        category="test",
+        choices=tuple(f"option {k} of {qid}" for k in range(n_choices)),
+        answer=OPTION_LETTERS[qid % n_choices],
+    )
 
 
 def share_keyed_a(ids: list[int]) -> float:
@@ -59,10 +63,13 @@ def scores(result) -> dict[str, tuple[float, int]]:
 
 @pytest.fixture
 def test_def() -> AptitudeTest:
-    return AptitudeTest(version="unit-v1", tasks=[
-        AptitudeTask(id=task, description=f"{task.title()}, Keywords", question_ids=[str(q) for q in ids])
-        for task, ids in TASKS.items()
-    ])
+    return AptitudeTest(
+        version="unit-v1",
+        tasks=[
+            AptitudeTask(id=task, description=f"{task.title()}, Keywords", question_ids=[str(q) for q in ids])
+            for task, ids in TASKS.items()
+        ],
+    )
 
 
 @pytest.fixture
@@ -72,24 +79,28 @@ def questions() -> list[Instruction]:
 
 
 async def run(model, test_def, questions, config=None, **kwargs):
-    return await run_aptitude_test(model, model_name="new-model", test=test_def, questions=questions,
-                                   config=config or fast(), **kwargs)
+    return await run_aptitude_test(
+        model, model_name="new-model", test=test_def, questions=questions, config=config or fast(), **kwargs
+    )
 
 
-@pytest.mark.parametrize(("reply", "n_choices", "letter"), [
-    ("Step by step... The answer is (C).", 4, "C"),
-    ("the answer is B", 4, "B"),
-    ("The answer is: **(D)**", 4, "D"),
-    ("So the answer is (A). Wait, no: the answer is (C).", 4, "C"),
-    ("A looks tempting.\nAnswer: B", 4, "B"),
-    ("Final answer:(d)", 4, None),
-    ("(B)", 4, "B"),
-    ("Reasoning first.\n\nC.", 4, "C"),
-    ("I think it is the third one.", 10, None),
-    ("The answer is (E).", 4, None),
-    ("The answer is Approximately 4.", 4, None),
-    ("", 4, None),
-])
+@pytest.mark.parametrize(
+    ("reply", "n_choices", "letter"),
+    [
+        ("Step by step... The answer is (C).", 4, "C"),
+        ("the answer is B", 4, "B"),
+        ("The answer is: **(D)**", 4, "D"),
+        ("So the answer is (A). Wait, no: the answer is (C).", 4, "C"),
+        ("A looks tempting.\nAnswer: B", 4, "B"),
+        ("Final answer:(d)", 4, None),
+        ("(B)", 4, "B"),
+        ("Reasoning first.\n\nC.", 4, "C"),
+        ("I think it is the third one.", 10, None),
+        ("The answer is (E).", 4, None),
+        ("The answer is Approximately 4.", 4, None),
+        ("", 4, None),
+    ],
+)
 def test_extract_choice(reply: str, n_choices: int, letter: str | None) -> None:
     assert extract_choice(reply, n_choices) == letter
 
@@ -97,9 +108,10 @@ def test_extract_choice(reply: str, n_choices: int, letter: str | None) -> None:
 def test_prompt_shows_the_rotated_options_and_asks_for_the_answer_format() -> None:
     item = make_item(7)
     prompt = render_prompt(item, shift=1)
-    assert 'The answer is (X)' in prompt
-    assert prompt.endswith("Question 7?\nOptions:\nA. option 1 of 7\nB. option 2 of 7\nC. option 3 of 7\n"
-                           "D. option 0 of 7")
+    assert "The answer is (X)" in prompt
+    assert prompt.endswith(
+        "Question 7?\nOptions:\nA. option 1 of 7\nB. option 2 of 7\nC. option 3 of 7\nD. option 0 of 7"
+    )
 
 
 async def test_card_is_exact_despite_retries_timeouts_and_garbled_replies(test_def, questions) -> None:
@@ -110,8 +122,9 @@ async def test_card_is_exact_despite_retries_timeouts_and_garbled_replies(test_d
     assert result.card.model == "new-model" and result.card.aptitude_version == "unit-v1"
     assert [s.task for s in result.card.scores] == list(TASKS)
     assert scores(result) == EXPECTED
-    assert result.card.scores[0] == TaskScore(task="algebra", description="Algebra, Keywords",
-                                              accuracy=0.5, n_items=4)
+    assert result.card.scores[0] == TaskScore(
+        task="algebra", description="Algebra, Keywords", accuracy=0.5, n_items=4
+    )
     assert result.failures == {} and result.resumed == 0
     assert model.calls["201"] == 3 and model.calls["202"] == 2 and "999" not in model.calls
     assert sum(model.calls.values()) == 11 + 2 + 1
@@ -121,10 +134,12 @@ async def test_card_is_exact_despite_retries_timeouts_and_garbled_replies(test_d
     assert by_id["103"].presentations[0].extracted != by_id["103"].presentations[0].expected == "D"
 
 
-@pytest.mark.parametrize(("failure", "error"), [("flaky", "ConnectionError: flaky"),
-                                               ("hang", "TimeoutError")])
-async def test_an_item_failing_every_attempt_is_reported_not_scored_wrong(test_def, questions, failure,
-                                                                          error) -> None:
+@pytest.mark.parametrize(
+    ("failure", "error"), [("flaky", "ConnectionError: flaky"), ("hang", "TimeoutError")]
+)
+async def test_an_item_failing_every_attempt_is_reported_not_scored_wrong(
+    test_def, questions, failure, error
+) -> None:
     model = ScriptedModel(questions, **{failure: {"102": 99}})
     with pytest.raises(AptitudeRunError, match="1 aptitude items failed all 2 attempts: 102") as caught:
         await run(model, test_def, questions, fast(max_attempts=2, timeout_s=0.05))
@@ -167,8 +182,9 @@ async def test_circle_test_removes_lucky_guesses_but_keeps_real_knowledge(test_d
 
 async def test_circle_test_asks_each_distinct_order_once_and_stops_at_a_wrong_answer(questions) -> None:
     items = [make_item(1, n_choices=3), make_item(4, n_choices=3)]  # keys B and B
-    test_def = AptitudeTest(version="v", tasks=[AptitudeTask(id="t", description="T",
-                                                             question_ids=["1", "4"])])
+    test_def = AptitudeTest(
+        version="v", tasks=[AptitudeTask(id="t", description="T", question_ids=["1", "4"])]
+    )
     model = ScriptedModel(items)
     result = await run(model, test_def, items, fast(circle_rotations=5))
     assert dict(model.calls) == {"1": 3, "4": 3}
@@ -192,8 +208,14 @@ async def test_resume_after_a_crash_asks_only_the_remaining_items(tmp_path, test
     progress = tmp_path / "progress.jsonl"
 
     with pytest.raises(ModelDown):
-        await run(ScriptedModel(questions, SCRIPT, crash_after=5), test_def, questions, fast(concurrency=1),
-                  progress_path=progress, fatal_errors=(ModelDown,))
+        await run(
+            ScriptedModel(questions, SCRIPT, crash_after=5),
+            test_def,
+            questions,
+            fast(concurrency=1),
+            progress_path=progress,
+            fatal_errors=(ModelDown,),
+        )
     done = [json.loads(line)["item_id"] for line in progress.read_text().splitlines()]
     assert len(done) == 5
 
@@ -209,8 +231,13 @@ async def test_resume_after_failures_retries_only_the_failed_items(tmp_path, tes
     reference = await run(ScriptedModel(questions, SCRIPT), test_def, questions)
     progress = tmp_path / "progress.jsonl"
     with pytest.raises(AptitudeRunError, match="re-run with it"):
-        await run(ScriptedModel(questions, SCRIPT, flaky={"101": 99, "302": 99}), test_def, questions,
-                  fast(max_attempts=2), progress_path=progress)
+        await run(
+            ScriptedModel(questions, SCRIPT, flaky={"101": 99, "302": 99}),
+            test_def,
+            questions,
+            fast(max_attempts=2),
+            progress_path=progress,
+        )
 
     model = ScriptedModel(questions, SCRIPT)
     result = await run(model, test_def, questions, progress_path=progress)
@@ -240,8 +267,9 @@ async def test_a_progress_file_of_another_run_is_refused(tmp_path, test_def, que
     model = ScriptedModel(questions)
     arguments = {"model_name": "new-model", "config": fast(), **change}
     with pytest.raises(ConfigError, match="another run"):
-        await run_aptitude_test(model, test=test_def, questions=questions, progress_path=progress,
-                                **arguments)
+        await run_aptitude_test(
+            model, test=test_def, questions=questions, progress_path=progress, **arguments
+        )
     assert not model.calls
 
 
@@ -266,9 +294,18 @@ async def test_a_reply_that_is_not_text_stops_the_run(test_def, questions) -> No
 def write_mmlu_pro_folder(folder: Path, questions: list[Instruction]) -> Path:
     """The questions as an upstream MMLU-Pro outputs file of one model, as `--data` reads it."""
     folder.mkdir()
-    records = [{"question_id": int(q.id), "question": q.text, "options": list(q.choices or ()),
-                "answer": q.answer, "category": "test", "src": "ori_mmlu-test", "pred": q.answer}
-               for q in questions]
+    records = [
+        {
+            "question_id": int(q.id),
+            "question": q.text,
+            "options": list(q.choices or ()),
+            "answer": q.answer,
+            "category": "test",
+            "src": "ori_mmlu-test",
+            "pred": q.answer,
+        }
+        for q in questions
+    ]
     (folder / "model_outputs_zoo_5shots.json").write_text(json.dumps(records))
     return folder
 
@@ -277,9 +314,12 @@ def write_mmlu_pro_folder(folder: Path, questions: list[Instruction]) -> Path:
 def cli_files(tmp_path, test_def, questions, monkeypatch) -> dict[str, str]:
     monkeypatch.syspath_prepend(str(HERE))
     test_def.save(tmp_path / "test.json")
-    return {"--data": str(write_mmlu_pro_folder(tmp_path / "data", questions)),
-            "--test": str(tmp_path / "test.json"), "--out": str(tmp_path / "card.json"),
-            "--name": "new-model"}
+    return {
+        "--data": str(write_mmlu_pro_folder(tmp_path / "data", questions)),
+        "--test": str(tmp_path / "test.json"),
+        "--out": str(tmp_path / "card.json"),
+        "--name": "new-model",
+    }
 
 
 def invoke(files: dict[str, str], *extra: str):
@@ -290,8 +330,21 @@ def invoke(files: dict[str, str], *extra: str):
 @pytest.mark.parametrize("circle", [0, 1])
 def test_cli_run_writes_the_card(tmp_path, cli_files, circle) -> None:
     progress = tmp_path / "progress.jsonl"
-    outcome = invoke(cli_files, "--callable", "scripted_model:always_a", "--progress", str(progress),
-                     "--circle", str(circle), "--concurrency", "2", "--timeout", "5", "--attempts", "2")
+    outcome = invoke(
+        cli_files,
+        "--callable",
+        "scripted_model:always_a",
+        "--progress",
+        str(progress),
+        "--circle",
+        str(circle),
+        "--concurrency",
+        "2",
+        "--timeout",
+        "5",
+        "--attempts",
+        "2",
+    )
     assert outcome.exit_code == 0, outcome.output
     card = load_cards(cli_files["--out"])["new-model"]
     expected = [0.0 if circle else share_keyed_a(ids) for ids in TASKS.values()]
@@ -312,8 +365,9 @@ def test_cli_run_through_litellm(cli_files, monkeypatch) -> None:
     class AuthenticationError(Exception):
         pass
 
-    fake = SimpleNamespace(acompletion=acompletion, AuthenticationError=AuthenticationError,
-                           NotFoundError=LookupError)
+    fake = SimpleNamespace(
+        acompletion=acompletion, AuthenticationError=AuthenticationError, NotFoundError=LookupError
+    )
     monkeypatch.setitem(sys.modules, "litellm", fake)
     monkeypatch.delenv("LITELLM_LOCAL_MODEL_COST_MAP", raising=False)
     outcome = invoke(cli_files, "--litellm-model", "provider/new-model")
@@ -336,14 +390,17 @@ def test_cli_run_through_litellm(cli_files, monkeypatch) -> None:
     assert len(set(prompts)) == len(prompts) < 11  # never retried, and the run stopped early
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ((), "exactly one of --callable and --litellm-model"),
-    (("--callable", "scripted_model:always_a", "--litellm-model", "x"), "exactly one of"),
-    (("--callable", "scripted_model"), "must look like package.module:function"),
-    (("--callable", "no_such_module_here:ask"), "cannot import"),
-    (("--callable", "scripted_model:missing"), "has no 'missing'"),
-    (("--callable", "scripted_model:ScriptedModel"), "is not an async function"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ((), "exactly one of --callable and --litellm-model"),
+        (("--callable", "scripted_model:always_a", "--litellm-model", "x"), "exactly one of"),
+        (("--callable", "scripted_model"), "must look like package.module:function"),
+        (("--callable", "no_such_module_here:ask"), "cannot import"),
+        (("--callable", "scripted_model:missing"), "has no 'missing'"),
+        (("--callable", "scripted_model:ScriptedModel"), "is not an async function"),
+    ],
+)
 def test_cli_run_reports_bad_model_options(cli_files, extra, message) -> None:
     outcome = invoke(cli_files, *extra)
     assert outcome.exit_code == 2
@@ -351,8 +408,9 @@ def test_cli_run_reports_bad_model_options(cli_files, extra, message) -> None:
 
 
 def test_core_never_imports_litellm() -> None:
-    code = ("import sys, router_core.cards.runner, router_core.cli.cards_cmd; "
-            "assert 'litellm' not in sys.modules")
+    code = (
+        "import sys, router_core.cards.runner, router_core.cli.cards_cmd; assert 'litellm' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -360,8 +418,9 @@ def test_core_never_imports_litellm() -> None:
 async def test_real_aptitude_test_with_a_model_that_knows_every_answer(real_outcomes) -> None:
     test_def = load_aptitude_test()
     model = ScriptedModel(real_outcomes.instructions)
-    result = await run_aptitude_test(model, model_name="oracle", test=test_def, questions=real_outcomes,
-                                     config=fast(concurrency=64))
+    result = await run_aptitude_test(
+        model, model_name="oracle", test=test_def, questions=real_outcomes, config=fast(concurrency=64)
+    )
     assert len(result.card.scores) == len(test_def.tasks) == 50
     assert {(s.accuracy, s.n_items) for s in result.card.scores} == {(1.0, 20)}
     assert sum(model.calls.values()) == len(test_def.question_ids)

@@ -50,10 +50,18 @@ def synthetic_outcomes(per_category: int = 100, seed: int = 0) -> OutcomeMatrix:
 def synthetic_cards() -> dict[str, CapabilityCard]:
     cards = {}
     for model, (accuracy, price) in PROFILES.items():
-        scores = [TaskScore(task=category, description=f"{category.title()}, {VOCABULARY[category][:30]}",
-                            accuracy=a) for category, a in zip(CATEGORIES, accuracy, strict=True)]
-        cards[model] = CapabilityCard(model=model, aptitude_version="synthetic", scores=scores,
-                                      facts=ModelFacts(input_price=price, output_price=price))
+        scores = [
+            TaskScore(
+                task=category, description=f"{category.title()}, {VOCABULARY[category][:30]}", accuracy=a
+            )
+            for category, a in zip(CATEGORIES, accuracy, strict=True)
+        ]
+        cards[model] = CapabilityCard(
+            model=model,
+            aptitude_version="synthetic",
+            scores=scores,
+            facts=ModelFacts(input_price=price, output_price=price),
+        )
     return cards
 
 

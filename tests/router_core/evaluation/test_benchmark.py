@@ -18,8 +18,11 @@ PER_MODEL = ("knn", "mlp", "matrix-factorization")
 
 @pytest.fixture(scope="module")
 def result(outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]) -> BenchmarkResult:
-    spec = BenchmarkSpec(routers=list(BASELINES), zoos={"all": list(MODELS), "pair": ["law-whiz", HELD_OUT]},
-                         splits=["test", "models"])
+    spec = BenchmarkSpec(
+        routers=list(BASELINES),
+        zoos={"all": list(MODELS), "pair": ["law-whiz", HELD_OUT]},
+        splits=["test", "models"],
+    )
     return run_benchmark(outcomes, cards, spec, embedder=HashingEmbedder())
 
 

@@ -30,9 +30,26 @@ def test_eval_runs_every_baseline_and_writes_json_and_plot(
     data_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
     data, cards = data_files
-    code, output = _invoke("eval", "--data", data, "--cards", cards, "--router", "all", "--zoo", "all",
-                           "--split", "all", "--encoder", "hashing", "--json", tmp_path / "r.json",
-                           "--plot", tmp_path / "r.png", "--categories")
+    code, output = _invoke(
+        "eval",
+        "--data",
+        data,
+        "--cards",
+        cards,
+        "--router",
+        "all",
+        "--zoo",
+        "all",
+        "--split",
+        "all",
+        "--encoder",
+        "hashing",
+        "--json",
+        tmp_path / "r.json",
+        "--plot",
+        tmp_path / "r.png",
+        "--categories",
+    )
     assert code == 0, output
     for name in BASELINES:
         assert name in output
@@ -49,23 +66,37 @@ def test_eval_runs_every_baseline_and_writes_json_and_plot(
 
 def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
     data, cards = data_files
-    code, output = _invoke("eval", "--data", data, "--cards", cards, "--router", "best-single,oracle",
-                           "--models", "law-whiz,bio-whiz", "--split", "test")
+    code, output = _invoke(
+        "eval",
+        "--data",
+        data,
+        "--cards",
+        cards,
+        "--router",
+        "best-single,oracle",
+        "--models",
+        "law-whiz,bio-whiz",
+        "--split",
+        "test",
+    )
     assert code == 0, output
     assert "custom" in output and "upper bound" in output
     assert "split models" not in output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--router", "nope"), "unknown router 'nope'"),
-    (("--router", ","), "--router names no router"),
-    (("--zoo", "nope"), "unknown zoo 'nope'"),
-    (("--zoo", "small"), "zoo 'small' names models without data"),
-    (("--models", "weak,ghost"), "unknown model 'ghost'"),
-    (("--zoo", "all", "--models", "weak"), "give --zoo or --models, not both"),
-    (("--split", "train"), "unknown split 'train'"),
-    (("--router", "knn", "--checkpoint", "x.pt"), "none of the routers ['knn'] loads a checkpoint"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--router", "nope"), "unknown router 'nope'"),
+        (("--router", ","), "--router names no router"),
+        (("--zoo", "nope"), "unknown zoo 'nope'"),
+        (("--zoo", "small"), "zoo 'small' names models without data"),
+        (("--models", "weak,ghost"), "unknown model 'ghost'"),
+        (("--zoo", "all", "--models", "weak"), "give --zoo or --models, not both"),
+        (("--split", "train"), "unknown split 'train'"),
+        (("--router", "knn", "--checkpoint", "x.pt"), "none of the routers ['knn'] loads a checkpoint"),
+    ],
+)
 def test_eval_errors_are_one_line(data_files: tuple[Path, Path], args: tuple[str, ...], message: str) -> None:
     data, cards = data_files
     code, output = _invoke("eval", "--data", data, "--cards", cards, "--encoder", "hashing", *args)
@@ -86,14 +117,30 @@ def _write_instructions(path: Path, lines: list[str]) -> Path:
 
 def test_score_round_trip(data_files: tuple[Path, Path], tmp_path: Path) -> None:
     data, cards = data_files
-    instructions = _write_instructions(tmp_path / "in.jsonl", [
-        json.dumps({"id": "m", "text": "integral derivative polynomial theorem equation algebra?"}),
-        "",
-        json.dumps({"id": 7, "text": "court statute plaintiff contract tort appeal?"}),
-    ])
+    instructions = _write_instructions(
+        tmp_path / "in.jsonl",
+        [
+            json.dumps({"id": "m", "text": "integral derivative polynomial theorem equation algebra?"}),
+            "",
+            json.dumps({"id": 7, "text": "court statute plaintiff contract tort appeal?"}),
+        ],
+    )
     out = tmp_path / "scores.jsonl"
-    code, output = _invoke("score", "--cards", cards, "--instructions", instructions, "--out", out,
-                           "--router", "knn", "--data", data, "--encoder", "hashing")
+    code, output = _invoke(
+        "score",
+        "--cards",
+        cards,
+        "--instructions",
+        instructions,
+        "--out",
+        out,
+        "--router",
+        "knn",
+        "--data",
+        data,
+        "--encoder",
+        "hashing",
+    )
     assert code == 0, output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["id"] for line in lines] == ["m", "7"]
@@ -107,25 +154,38 @@ def test_score_round_trip(data_files: tuple[Path, Path], tmp_path: Path) -> None
 
 def test_score_with_the_default_router_needs_no_data(data_files: tuple[Path, Path], tmp_path: Path) -> None:
     instructions = _write_instructions(tmp_path / "in.jsonl", [json.dumps({"id": "a", "text": "anything"})])
-    code, output = _invoke("score", "--cards", data_files[1], "--instructions", instructions,
-                           "--out", tmp_path / "o.jsonl")
+    code, output = _invoke(
+        "score", "--cards", data_files[1], "--instructions", instructions, "--out", tmp_path / "o.jsonl"
+    )
     assert code == 0, output
     assert json.loads((tmp_path / "o.jsonl").read_text())["choice"] == "generalist"
 
 
-@pytest.mark.parametrize(("lines", "extra", "message"), [
-    (['{"id": "a", "text": "x"}', '{"id": "b"}'], (), "line 2"),
-    (['{"id": "a", "text": "x"}', "not json"], (), "line 2"),
-    (['{"id": "a", "text": "x"}', '{"id": "a", "text": "y"}'], (), "duplicate id 'a'"),
-    ([""], (), "no instructions"),
-    (['{"id": "a", "text": "x"}'], ("--router", "oracle"), "cannot score new instructions"),
-    (['{"id": "a", "text": "x"}'], ("--router", "knn"), "pass --data"),
-    (['{"id": "a", "text": "x"}'], ("--router", "nope"), "unknown router 'nope'"),
-])
-def test_score_errors(data_files: tuple[Path, Path], tmp_path: Path, lines: list[str], extra: tuple[str, ...],
-                      message: str) -> None:
+@pytest.mark.parametrize(
+    ("lines", "extra", "message"),
+    [
+        (['{"id": "a", "text": "x"}', '{"id": "b"}'], (), "line 2"),
+        (['{"id": "a", "text": "x"}', "not json"], (), "line 2"),
+        (['{"id": "a", "text": "x"}', '{"id": "a", "text": "y"}'], (), "duplicate id 'a'"),
+        ([""], (), "no instructions"),
+        (['{"id": "a", "text": "x"}'], ("--router", "oracle"), "cannot score new instructions"),
+        (['{"id": "a", "text": "x"}'], ("--router", "knn"), "pass --data"),
+        (['{"id": "a", "text": "x"}'], ("--router", "nope"), "unknown router 'nope'"),
+    ],
+)
+def test_score_errors(
+    data_files: tuple[Path, Path], tmp_path: Path, lines: list[str], extra: tuple[str, ...], message: str
+) -> None:
     instructions = _write_instructions(tmp_path / "in.jsonl", lines)
-    code, output = _invoke("score", "--cards", data_files[1], "--instructions", instructions,
-                           "--out", tmp_path / "o.jsonl", *extra)
+    code, output = _invoke(
+        "score",
+        "--cards",
+        data_files[1],
+        "--instructions",
+        instructions,
+        "--out",
+        tmp_path / "o.jsonl",
+        *extra,
+    )
     assert code == 2
     assert message in output

@@ -97,8 +97,9 @@ def test_routing_metrics_ignore_missing_cells_and_count_fallbacks() -> None:
 def test_unrouted_questions_count_as_wrong_and_no_gap_gives_none() -> None:
     truth = np.array([[1.0, 1.0], [1.0, 0.0]])
     scores = np.array([[-INF, -INF], [0.5, 0.1]])
-    metrics = routing_metrics(truth, np.ones((2, 2), dtype=bool), route(scores, np.ones((2, 2), dtype=bool)),
-                              ["x", "y"])
+    metrics = routing_metrics(
+        truth, np.ones((2, 2), dtype=bool), route(scores, np.ones((2, 2), dtype=bool)), ["x", "y"]
+    )
     assert metrics.unrouted == 1
     assert metrics.routed == pytest.approx(0.5)
     assert metrics.best_single == metrics.oracle == pytest.approx(1.0)

@@ -10,10 +10,22 @@ from router_core.model.scorer import ModelSATModel
 INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal contract binding?", "Hello"]
 
 
-@pytest.mark.parametrize("layout", ["instruction-first", "capability-first"])
+@pytest.mark.parametrize(
+    ("layout", "frozen_prefix"),
+    [("instruction-first", True), ("instruction-first", False), ("capability-first", False)],
+)
 @pytest.mark.parametrize("capability_tokens", [2, None])
-def test_batched_scores_equal_full_sequences(tiny_config: RouterConfig, cards, layout, capability_tokens):
-    config = tiny_config.model_copy(update={"layout": layout, "capability_tokens": capability_tokens})
+def test_batched_scores_equal_full_sequences(
+    tiny_config: RouterConfig, cards, layout, frozen_prefix, capability_tokens
+):
+    config = RouterConfig.model_validate(
+        {
+            **tiny_config.model_dump(),
+            "layout": layout,
+            "frozen_prefix": frozen_prefix,
+            "capability_tokens": capability_tokens,
+        }
+    )
     torch.manual_seed(0)
     model = ModelSATModel.build(config, device="cpu").eval()
     with torch.no_grad():
@@ -60,3 +72,34 @@ def test_answer_tokens_must_be_single_tokens(tiny_config: RouterConfig):
 
     with pytest.raises(ConfigError, match="single"):
         ModelSATModel.build(tiny_config.model_copy(update={"yes_token": " Absolutely yes"}), device="cpu")
+
+
+def test_frozen_prefix_is_read_by_the_base_llm(tiny_config: RouterConfig, cards):
+    """The adapter must not change the prefix cache, only the capability suffix."""
+    torch.manual_seed(0)
+    model = ModelSATModel.build(tiny_config, device="cpu").eval()
+    instructions = model.instruction_embeddings(INSTRUCTIONS[:1])
+    before = model.prefix_states(instructions)[0][0][0].clone()
+    with torch.no_grad():
+        for name, parameter in model.llm.named_parameters():
+            if "lora_B" in name:
+                parameter.add_(0.5)
+    after = model.prefix_states(instructions)[0][0][0]
+    torch.testing.assert_close(before, after)
+    capability = [model.capability_embeddings(cards[0])]
+    with torch.no_grad(), model.llm.disable_adapter():
+        bare = model.pair_logits(instructions, capability)
+    with torch.no_grad():
+        adapted = model.pair_logits(instructions, capability)
+    assert not torch.allclose(bare, adapted)
+
+
+def test_frozen_prefix_needs_the_instruction_first(tiny_config: RouterConfig):
+    with pytest.raises(ValueError, match="instruction-first"):
+        RouterConfig.model_validate(
+            {**tiny_config.model_dump(), "layout": "capability-first", "frozen_prefix": True}
+        )
+    config = RouterConfig.model_validate(
+        {**tiny_config.model_dump(), "layout": "capability-first", "frozen_prefix": None}
+    )
+    assert config.frozen_prefix is False

@@ -33,12 +33,15 @@ def test_read_instructions_accepts_numeric_ids_and_skips_blank_lines(tmp_path: P
     assert read_instructions(path) == [InstructionLine(id="1", text="a"), InstructionLine(id="x", text="b")]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ('{"id": 1}\n', "line 1"),
-    ('{"id": 1, "text": "a"}\n[1, 2]\n', "line 2"),
-    ('{"id": 1, "text": "a"}\n{"id": "1", "text": "b"}\n', "duplicate id '1'"),
-    ("\n", "no instructions"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"id": 1}\n', "line 1"),
+        ('{"id": 1, "text": "a"}\n[1, 2]\n', "line 2"),
+        ('{"id": 1, "text": "a"}\n{"id": "1", "text": "b"}\n', "duplicate id '1'"),
+        ("\n", "no instructions"),
+    ],
+)
 def test_read_instructions_errors(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text(content, encoding="utf-8")

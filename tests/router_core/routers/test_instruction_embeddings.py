@@ -66,8 +66,12 @@ def test_building_an_embedder_loads_nothing() -> None:
 @pytest.mark.slow
 def test_minilm_embeddings(tmp_path: Path) -> None:
     encoder = TransformerEmbedder()
-    texts = ["What is the derivative of x squared?", "Differentiate x^2 with respect to x.",
-             "Who may sue for breach of contract?", "a " * 600]
+    texts = [
+        "What is the derivative of x squared?",
+        "Differentiate x^2 with respect to x.",
+        "Who may sue for breach of contract?",
+        "a " * 600,
+    ]
     vectors = CachedEmbedder(encoder, tmp_path).embed(texts)
     assert vectors.shape == (4, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

@@ -12,8 +12,15 @@ from router_core.routers.reference import RandomRouter
 
 
 def test_every_baseline_is_registered_and_builds() -> None:
-    assert BASELINES == ("random", "best-single", "oracle", "knn", "mlp", "random-forest",
-                         "matrix-factorization")
+    assert BASELINES == (
+        "random",
+        "best-single",
+        "oracle",
+        "knn",
+        "mlp",
+        "random-forest",
+        "matrix-factorization",
+    )
     assert set(BASELINES) <= set(router_names())
     for name in BASELINES:
         router = make_router(name)

@@ -29,8 +29,14 @@ def small_matrix() -> OutcomeMatrix:
 
 
 def make_sampler(outcomes: OutcomeMatrix, group_size: int) -> GroupSampler:
-    return GroupSampler(outcomes, group_size=group_size, instruction_group_share=0.5, model_weight_power=1.0,
-                        item_weight_floor=0.05, seed=0)
+    return GroupSampler(
+        outcomes,
+        group_size=group_size,
+        instruction_group_share=0.5,
+        model_weight_power=1.0,
+        item_weight_floor=0.05,
+        seed=0,
+    )
 
 
 def test_sampled_groups_hold_one_positive_and_respect_outcomes():

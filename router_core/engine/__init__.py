@@ -1,0 +1,25 @@
+"""The shared routing engine: policies, micro-batching, caches and graceful degradation."""
+
+from router_core.engine.candidates import CardsSpec, resolve_candidates
+from router_core.engine.decision import Candidate, RoutingDecision
+from router_core.engine.engine import ENGINES, EngineConfig, EngineRegistry, RouterEngine
+from router_core.engine.policies import BestPolicy, CostAwarePolicy, Policy, ThresholdPolicy, parse_policy
+from router_core.engine.scorer import ModelSATScorer, Scorer
+
+__all__ = [
+    "ENGINES",
+    "BestPolicy",
+    "Candidate",
+    "CardsSpec",
+    "CostAwarePolicy",
+    "EngineConfig",
+    "EngineRegistry",
+    "ModelSATScorer",
+    "Policy",
+    "RouterEngine",
+    "RoutingDecision",
+    "Scorer",
+    "ThresholdPolicy",
+    "parse_policy",
+    "resolve_candidates",
+]

@@ -1,0 +1,282 @@
+"""RouterEngine: the one routing engine both integrations call.
+
+A process shares one engine per checkpoint (see `EngineRegistry`). The router model lives in a
+worker thread that micro-batches concurrent requests; the sync API waits on it, the async API
+awaits it without blocking the event loop. If the router cannot score (it fails to load, runs
+out of memory or times out), the engine answers with the default ranking (card mean accuracy)
+and marks the decision `degraded` instead of failing the user's call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from router_core.cards.card import CapabilityCard
+from router_core.engine.batching import MicroBatcher, ScoreRequest
+from router_core.engine.cache import LRUCache, card_fingerprint
+from router_core.engine.decision import Candidate, RoutingDecision
+from router_core.engine.policies import Policy, parse_policy
+from router_core.engine.scorer import Scorer
+from router_core.errors import ConfigError, EngineOverloadedError, ModelSATError
+
+log = logging.getLogger("router_core.engine")
+
+PolicySpec = str | dict | Policy | None
+
+
+class EngineConfig(BaseModel):
+    """Everything that shapes an engine; engines with equal configs are shared."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    checkpoint: str | None = Field(default=None, description="Router checkpoint folder; None: the default")
+    device: str | None = Field(default=None, description="cuda, mps or cpu; None = best available")
+    perturbations: int = Field(default=0, ge=0, description="Average over this many shuffled task orders")
+    batch_window_ms: float = Field(default=3.0, ge=0, description="How long a batch waits for company")
+    max_batch_size: int = Field(default=64, ge=1, description="Instructions per forward pass")
+    max_queue: int = Field(default=4096, ge=1)
+    timeout_s: float | None = Field(default=10.0, gt=0, description="Per-request routing timeout")
+    score_cache_size: int = Field(default=4096, ge=0, description="Recent (instruction, zoo) scores kept")
+    degrade: bool = Field(default=True, description="On router failure, rank by card mean accuracy")
+    policy: str = Field(default="best", description="e.g. best, cost-aware:0.05, threshold:0.6")
+
+
+class RouterEngine:
+    """Route instructions over candidate models described by capability cards."""
+
+    def __init__(
+        self, config: EngineConfig | None = None, *, scorer_factory: Callable[[], Scorer] | None = None
+    ) -> None:
+        """`scorer_factory` builds the scorer on first use, in the worker (default: load the
+        config's checkpoint); tests and custom routers pass their own."""
+        self.config = config or EngineConfig()
+        self.default_policy = parse_policy(self.config.policy)
+        self._scorer_factory = scorer_factory or self._load_checkpoint
+        self._scorer: Scorer | None = None
+        self._load_error: BaseException | None = None
+        self._load_lock = threading.Lock()
+        self._scores: LRUCache[np.ndarray] = LRUCache(self.config.score_cache_size)
+        self._batcher = MicroBatcher(
+            self._score_batch,
+            window_s=self.config.batch_window_ms / 1000,
+            max_batch=self.config.max_batch_size,
+            max_queue=self.config.max_queue,
+        )
+
+    @classmethod
+    def from_pretrained(cls, checkpoint: str | None = None, **settings: Any) -> RouterEngine:
+        """The process-wide shared engine for this checkpoint (and settings)."""
+        return ENGINES.get(EngineConfig(checkpoint=checkpoint, **settings))
+
+    # ---- scoring -----------------------------------------------------------------------------
+
+    def warmup(self) -> RouterEngine:
+        """Load the router now rather than on the first request; raises if it cannot load."""
+        self._ensure_scorer()
+        return self
+
+    @property
+    def degraded_reason(self) -> str | None:
+        """Why the router model is unavailable, if it is."""
+        return None if self._load_error is None else f"router failed to load: {self._load_error!r}"
+
+    def score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
+        """Pr(Yes) for instructions x cards through the worker (batch jobs); raises on failure."""
+        request = self._request(list(instructions), cards)
+        return self._batcher.submit(request).result()
+
+    def _load_checkpoint(self) -> Scorer:
+        from router_core.engine.scorer import ModelSATScorer
+        from router_core.model.checkpoint import load_checkpoint
+
+        model = load_checkpoint(self.config.checkpoint, device=self.config.device)
+        return ModelSATScorer(model, perturbations=self.config.perturbations)
+
+    def _ensure_scorer(self) -> Scorer:
+        with self._load_lock:
+            if self._scorer is None:
+                try:
+                    self._scorer = self._scorer_factory()
+                except Exception as exc:
+                    self._load_error = exc
+                    raise
+                self._load_error = None
+            return self._scorer
+
+    def _score_batch(self, instructions: list[str], cards: list[CapabilityCard]) -> np.ndarray:
+        return self._ensure_scorer().score(instructions, cards)
+
+    def _request(self, instructions: list[str], cards: Sequence[CapabilityCard]) -> ScoreRequest:
+        zoo = tuple(card_fingerprint(card) for card in cards)
+        return ScoreRequest(instructions=instructions, cards=list(cards), zoo=zoo)
+
+    # ---- routing -----------------------------------------------------------------------------
+
+    def route(
+        self,
+        instruction: str,
+        candidates: Mapping[str, CapabilityCard],
+        policy: PolicySpec = None,
+        timeout_s: float | None = None,
+    ) -> RoutingDecision:
+        """Rank `candidates` (name -> card) for `instruction` under `policy`."""
+        started = time.perf_counter()
+        names, cards, chosen_policy = self._prepare(instruction, candidates, policy)
+        timeout = self.config.timeout_s if timeout_s is None else timeout_s
+        request = self._request([instruction], cards)
+        cached = self._scores.get((instruction, request.zoo))
+        if cached is not None:
+            return self._decide(names, cards, cached, chosen_policy, started, cached=True)
+        future: Future | None = None
+        try:
+            future = self._batcher.submit(request, block_s=timeout)
+            scores = future.result(timeout=self._left(started, timeout))[0]
+        except Exception as exc:  # queue.Full, FutureTimeout, or the scorer's own error
+            if future is not None:
+                future.cancel()
+            return self._degrade(names, cards, chosen_policy, started, exc)
+        self._scores.put((instruction, request.zoo), scores)
+        return self._decide(names, cards, scores, chosen_policy, started)
+
+    async def aroute(
+        self,
+        instruction: str,
+        candidates: Mapping[str, CapabilityCard],
+        policy: PolicySpec = None,
+        timeout_s: float | None = None,
+    ) -> RoutingDecision:
+        """`route` for asyncio: the model runs in the engine's worker, the event loop stays free."""
+        started = time.perf_counter()
+        names, cards, chosen_policy = self._prepare(instruction, candidates, policy)
+        timeout = self.config.timeout_s if timeout_s is None else timeout_s
+        request = self._request([instruction], cards)
+        cached = self._scores.get((instruction, request.zoo))
+        if cached is not None:
+            return self._decide(names, cards, cached, chosen_policy, started, cached=True)
+        try:
+            future = await self._asubmit(request, started, timeout)
+            scores = (await asyncio.wait_for(asyncio.wrap_future(future), self._left(started, timeout)))[0]
+        except Exception as exc:  # asyncio.TimeoutError, overload, or the scorer's own error
+            return self._degrade(names, cards, chosen_policy, started, exc)
+        self._scores.put((instruction, request.zoo), scores)
+        return self._decide(names, cards, scores, chosen_policy, started)
+
+    async def _asubmit(self, request: ScoreRequest, started: float, timeout: float | None) -> Future:
+        while True:
+            try:
+                return self._batcher.submit(request, block_s=0)
+            except queue.Full:
+                if timeout is not None and time.perf_counter() - started > timeout:
+                    raise EngineOverloadedError(
+                        f"routing queue full ({self.config.max_queue}) for {timeout}s"
+                    ) from None
+                await asyncio.sleep(max(self.config.batch_window_ms / 1000, 0.001))
+
+    @staticmethod
+    def _left(started: float, timeout: float | None) -> float | None:
+        return None if timeout is None else max(timeout - (time.perf_counter() - started), 0.0)
+
+    def _prepare(
+        self, instruction: str, candidates: Mapping[str, CapabilityCard], policy: PolicySpec
+    ) -> tuple[list[str], list[CapabilityCard], Policy]:
+        if not isinstance(instruction, str):
+            raise ConfigError(f"instruction must be a string, got {type(instruction).__name__}")
+        if not candidates:
+            raise ConfigError("no candidate models to route between")
+        bad = [name for name, card in candidates.items() if not isinstance(card, CapabilityCard)]
+        if bad:
+            raise ConfigError(f"candidates {bad} have no CapabilityCard")
+        chosen_policy = self.default_policy if policy is None else parse_policy(policy)
+        return list(candidates), list(candidates.values()), chosen_policy
+
+    def _decide(
+        self,
+        names: list[str],
+        cards: list[CapabilityCard],
+        probabilities: np.ndarray,
+        policy: Policy,
+        started: float,
+        *,
+        cached: bool = False,
+        degraded: bool = False,
+        reason: str | None = None,
+    ) -> RoutingDecision:
+        prices = [card.price for card in cards]
+        order = policy.order(np.asarray(probabilities, dtype=float), prices)
+        return RoutingDecision(
+            ranking=[
+                Candidate(name=names[i], probability=float(probabilities[i]), price=prices[i]) for i in order
+            ],
+            policy=policy.describe(),
+            cached=cached,
+            degraded=degraded,
+            reason=reason,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _degrade(
+        self,
+        names: list[str],
+        cards: list[CapabilityCard],
+        policy: Policy,
+        started: float,
+        error: BaseException,
+    ) -> RoutingDecision:
+        if isinstance(error, ModelSATError) and not isinstance(error, EngineOverloadedError):
+            raise error  # the caller's mistake (e.g. no model passes the policy), not the router's
+        if not self.config.degrade:
+            raise error
+        reason = self._describe_failure(error)
+        log.warning("routing degraded to the card-mean ranking: %s", reason)
+        means = np.array([card.mean_accuracy for card in cards])
+        return self._decide(names, cards, means, policy, started, degraded=True, reason=reason)
+
+    def _describe_failure(self, error: BaseException) -> str:
+        if self._load_error is not None:
+            return self.degraded_reason or ""
+        if isinstance(error, (FutureTimeout, asyncio.TimeoutError)):
+            return f"router timed out after {self.config.timeout_s}s"
+        if isinstance(error, queue.Full):
+            return f"routing queue full ({self.config.max_queue})"
+        return f"router failed: {type(error).__name__}: {error}"
+
+    def close(self) -> None:
+        self._batcher.close()
+
+    @property
+    def forward_passes(self) -> int:
+        return self._batcher.batches
+
+
+class EngineRegistry:
+    """Engines shared per configuration; `clear()` resets it (tests, reloading a checkpoint)."""
+
+    def __init__(self) -> None:
+        self._engines: dict[EngineConfig, RouterEngine] = {}
+        self._lock = threading.Lock()
+
+    def get(self, config: EngineConfig) -> RouterEngine:
+        with self._lock:
+            if config not in self._engines:
+                self._engines[config] = RouterEngine(config)
+            return self._engines[config]
+
+    def clear(self) -> None:
+        with self._lock:
+            for engine in self._engines.values():
+                engine.close()
+            self._engines.clear()
+
+
+ENGINES = EngineRegistry()

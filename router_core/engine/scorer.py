@@ -1,0 +1,53 @@
+"""The scorer an engine drives: Pr(Yes) for instructions x cards.
+
+`ModelSATScorer` wraps a loaded router checkpoint and caches each card's capability embeddings
+by the card's content, so a card is encoded once and again only when it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+import torch
+
+from router_core.cards.card import CapabilityCard
+from router_core.engine.cache import LRUCache, card_fingerprint
+from router_core.model.scorer import ModelSATModel
+
+
+class Scorer(Protocol):
+    def score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
+        """(len(instructions), len(cards)) probabilities in [0, 1]."""
+        ...
+
+
+class ModelSATScorer:
+    def __init__(
+        self, model: ModelSATModel, perturbations: int = 0, batch_size: int = 16, card_cache: int = 1024
+    ) -> None:
+        self.model = model.eval()
+        self.perturbations = perturbations
+        self.batch_size = batch_size
+        self._capabilities: LRUCache[torch.Tensor] = LRUCache(card_cache)
+
+    def capability(self, card: CapabilityCard, seed: int | None) -> torch.Tensor:
+        key = (card_fingerprint(card), seed)
+        cached = self._capabilities.get(key)
+        if cached is None:
+            with torch.inference_mode():
+                order = None if seed is None else card.shuffled_order(seed)
+                cached = self.model.capability_embeddings(card, order)
+            self._capabilities.put(key, cached)
+        return cached
+
+    def score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
+        seeds: list[int | None] = list(range(self.perturbations)) if self.perturbations else [None]
+        probabilities = []
+        with torch.inference_mode():
+            for seed in seeds:
+                capabilities = [self.capability(card, seed) for card in cards]
+                logits = self.model.score_logits(list(instructions), capabilities, self.batch_size)
+                probabilities.append(torch.sigmoid(logits))
+        return torch.stack(probabilities).mean(0).float().cpu().numpy()
