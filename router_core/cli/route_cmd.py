@@ -1,4 +1,4 @@
-"""`modelsat route`: rank candidate models for one instruction with a Model-SAT checkpoint."""
+"""`modelsat route`: rank candidate models for one instruction through the routing engine."""
 
 from __future__ import annotations
 
@@ -23,26 +23,33 @@ def route_command(
         Path | None, typer.Option(help="Router checkpoint (default: the shipped one).")
     ] = None,
     perturbations: Annotated[int, typer.Option(min=0, help="Average over N shuffled task orders.")] = 0,
+    policy: Annotated[
+        str, typer.Option(help="best, cost-aware:LAMBDA, cost-aware:quality=Q or threshold:T.")
+    ] = "best",
 ) -> None:
-    """Print every candidate's Pr(Yes), best first."""
-    from router_core.model.checkpoint import load_checkpoint
+    """Print the ranking (the order to try candidates in) with each candidate's Pr(Yes)."""
+    from router_core.engine import EngineConfig, RouterEngine, resolve_candidates
 
+    engine = RouterEngine(
+        EngineConfig(
+            checkpoint=None if checkpoint is None else str(checkpoint),
+            perturbations=perturbations,
+            degrade=False,
+            timeout_s=None,
+        )
+    )
     try:
-        found = load_cards(cards)
-        names = split_names(models) or list(found)
-        unknown = [n for n in names if n not in found]
-        if unknown:
-            raise ModelSATError(f"no card for {unknown}; known: {', '.join(sorted(found))}")
-        candidates = [found[n] for n in names]
-        probs = load_checkpoint(checkpoint).score([instruction], candidates, perturbations=perturbations)[0]
+        available = load_cards(cards)
+        candidates = resolve_candidates(split_names(models) or list(available), available.values())
+        decision = engine.route(instruction, candidates, policy)
     except ModelSATError as exc:
         raise fail(exc) from exc
-    table = Table(title="Model-SAT ranking")
+    finally:
+        engine.close()
+    table = Table(title=f"Model-SAT ranking ({decision.policy})")
     for column in ("rank", "model", "Pr(Yes)", "price $/1M"):
         table.add_column(column)
-    for rank, j in enumerate(probs.argsort()[::-1], start=1):
-        price = candidates[j].price
-        table.add_row(
-            str(rank), candidates[j].model, f"{probs[j]:.3f}", "-" if price is None else f"{price:.2f}"
-        )
+    for rank, candidate in enumerate(decision.ranking, start=1):
+        price = "-" if candidate.price is None else f"{candidate.price:.2f}"
+        table.add_row(str(rank), candidate.name, f"{candidate.probability:.3f}", price)
     console.print(table)

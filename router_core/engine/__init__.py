@@ -2,9 +2,8 @@
 
 from router_core.engine.candidates import CardsSpec, resolve_candidates
 from router_core.engine.decision import Candidate, RoutingDecision
-from router_core.engine.engine import ENGINES, EngineConfig, EngineRegistry, RouterEngine
+from router_core.engine.engine import ENGINES, EngineConfig, EngineRegistry, RouterEngine, Scorer
 from router_core.engine.policies import BestPolicy, CostAwarePolicy, Policy, ThresholdPolicy, parse_policy
-from router_core.engine.scorer import ModelSATScorer, Scorer
 
 __all__ = [
     "ENGINES",
@@ -14,7 +13,6 @@ __all__ = [
     "CostAwarePolicy",
     "EngineConfig",
     "EngineRegistry",
-    "ModelSATScorer",
     "Policy",
     "RouterEngine",
     "RoutingDecision",

@@ -17,22 +17,29 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from router_core.cards.card import CapabilityCard
+from router_core.cards.fingerprint import LRUCache, card_fingerprint
 from router_core.engine.batching import MicroBatcher, ScoreRequest
-from router_core.engine.cache import LRUCache, card_fingerprint
 from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.policies import Policy, parse_policy
-from router_core.engine.scorer import Scorer
-from router_core.errors import ConfigError, EngineOverloadedError, ModelSATError
+from router_core.errors import ConfigError, EngineOverloadedError
 
 log = logging.getLogger("router_core.engine")
 
 PolicySpec = str | dict | Policy | None
+
+
+class Scorer(Protocol):
+    """What the engine drives: `ModelSATScorer`, or any router that scores instructions x cards."""
+
+    def score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
+        """(len(instructions), len(cards)) probabilities in [0, 1]."""
+        ...
 
 
 class EngineConfig(BaseModel):
@@ -97,8 +104,8 @@ class RouterEngine:
         return self._batcher.submit(request).result()
 
     def _load_checkpoint(self) -> Scorer:
-        from router_core.engine.scorer import ModelSATScorer
         from router_core.model.checkpoint import load_checkpoint
+        from router_core.model.inference import ModelSATScorer
 
         model = load_checkpoint(self.config.checkpoint, device=self.config.device)
         return ModelSATScorer(model, perturbations=self.config.perturbations)
@@ -233,8 +240,6 @@ class RouterEngine:
         started: float,
         error: BaseException,
     ) -> RoutingDecision:
-        if isinstance(error, ModelSATError) and not isinstance(error, EngineOverloadedError):
-            raise error  # the caller's mistake (e.g. no model passes the policy), not the router's
         if not self.config.degrade:
             raise error
         reason = self._describe_failure(error)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 
-import numpy as np
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
 from torch import nn
@@ -220,28 +219,6 @@ class ModelSATModel(nn.Module):
         cache.batch_repeat_interleave(m)
         logits = self._suffix_logits(cache, prefix_mask.repeat_interleave(m, dim=0), list(capabilities) * n)
         return logits.view(n, m)
-
-    @torch.no_grad()
-    def score(
-        self,
-        instructions: Sequence[str],
-        cards: Sequence[CapabilityCard],
-        perturbations: int = 0,
-        batch_size: int = 16,
-    ) -> np.ndarray:
-        """Pr(Yes) for every instruction x card, averaged over `perturbations` shuffled task orders
-        (0 = the card's own order)."""
-        self.eval()
-        orders = (
-            [[None] * len(cards)]
-            if perturbations == 0
-            else [[card.shuffled_order(seed) for card in cards] for seed in range(perturbations)]
-        )
-        probs = []
-        for order in orders:
-            capabilities = [self.capability_embeddings(card, o) for card, o in zip(cards, order, strict=True)]
-            probs.append(torch.sigmoid(self.score_logits(instructions, capabilities, batch_size)))
-        return torch.stack(probs).mean(0).cpu().numpy()
 
 
 def left_pad(sequences: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:

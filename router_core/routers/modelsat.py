@@ -32,13 +32,12 @@ class ModelSATRouter(Router):
     def __init__(self, options: ModelSATOptions | None = None) -> None:
         super().__init__(options)
         from router_core.model.checkpoint import load_checkpoint
+        from router_core.model.inference import ModelSATScorer
 
-        self.model = load_checkpoint(self.options.checkpoint, device=self.options.device)
+        model = load_checkpoint(self.options.checkpoint, device=self.options.device)
+        self.scorer = ModelSATScorer(
+            model, perturbations=self.options.perturbations, batch_size=self.options.batch_size
+        )
 
     def _score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
-        return self.model.score(
-            list(instructions),
-            list(cards),
-            perturbations=self.options.perturbations,
-            batch_size=self.options.batch_size,
-        )
+        return self.scorer.score(list(instructions), list(cards))

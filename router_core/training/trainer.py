@@ -28,6 +28,7 @@ from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
 from router_core.evaluation.splits import held_out_models, split_questions, training_models
 from router_core.model.checkpoint import load_checkpoint, save_checkpoint
+from router_core.model.inference import ModelSATScorer
 from router_core.model.scorer import ModelSATModel, PrefixState
 from router_core.training.config import TrainConfig
 from router_core.training.groups import Group, GroupSampler
@@ -125,7 +126,7 @@ def validate(model: ModelSATModel, data: TrainingData) -> dict[str, float]:
     """Routed accuracy among the training models on validation questions, with references."""
     valid = data.validation
     cards = [data.cards[m] for m in valid.models]
-    probs = model.score([ins.routing_text for ins in valid.instructions], cards)
+    probs = ModelSATScorer(model).score([ins.routing_text for ins in valid.instructions], cards)
     chosen = probs.argmax(1)
     rows = np.arange(len(chosen))
     observed = valid.observed

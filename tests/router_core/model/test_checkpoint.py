@@ -10,6 +10,7 @@ import torch
 from router_core.errors import CheckpointError
 from router_core.model.checkpoint import load_checkpoint, save_checkpoint
 from router_core.model.config import RouterConfig
+from router_core.model.inference import ModelSATScorer
 from router_core.model.scorer import ModelSATModel
 
 INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal contract binding?"]
@@ -29,7 +30,9 @@ def saved(tiny_config: RouterConfig, tmp_path: Path) -> tuple[ModelSATModel, Pat
 def test_save_then_load_gives_identical_scores(saved, cards):
     model, folder = saved
     loaded = load_checkpoint(folder, device="cpu")
-    np.testing.assert_array_equal(model.score(INSTRUCTIONS, cards), loaded.score(INSTRUCTIONS, cards))
+    np.testing.assert_array_equal(
+        ModelSATScorer(model).score(INSTRUCTIONS, cards), ModelSATScorer(loaded).score(INSTRUCTIONS, cards)
+    )
     assert loaded.config == model.config
     assert json.loads((folder / "training.json").read_text()) == {"note": "test"}
 

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from router_core.model.config import RouterConfig
+from router_core.model.inference import ModelSATScorer
 from router_core.model.scorer import ModelSATModel
 
 INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal contract binding?", "Hello"]
@@ -42,7 +43,7 @@ def test_batched_scores_equal_full_sequences(
 def test_scores_are_probabilities_and_depend_on_the_card(tiny_config: RouterConfig, cards):
     torch.manual_seed(0)
     model = ModelSATModel.build(tiny_config, device="cpu")
-    probs = model.score(INSTRUCTIONS, cards)
+    probs = ModelSATScorer(model).score(INSTRUCTIONS, cards)
     assert probs.shape == (3, 3)
     assert ((probs > 0) & (probs < 1)).all()
     assert not np.allclose(probs[:, 0], probs[:, 2])
@@ -52,7 +53,7 @@ def test_perturbation_averages_shuffled_orders(tiny_config: RouterConfig, cards)
     config = tiny_config.model_copy(update={"capability_tokens": None})
     torch.manual_seed(0)
     model = ModelSATModel.build(config, device="cpu")
-    shuffled = model.score(INSTRUCTIONS, cards, perturbations=2)
+    shuffled = ModelSATScorer(model, perturbations=2).score(INSTRUCTIONS, cards)
     by_hand = []
     for seed in range(2):
         capabilities = [model.capability_embeddings(c, c.shuffled_order(seed)) for c in cards]
@@ -64,7 +65,7 @@ def test_text_only_variant_reads_the_card_as_text(tiny_config: RouterConfig, car
     config = tiny_config.model_copy(update={"encoder": None, "max_card_tokens": 64})
     model = ModelSATModel.build(config, device="cpu")
     assert not hasattr(model.capability, "encoder")
-    assert model.score(INSTRUCTIONS[:1], cards).shape == (1, 3)
+    assert ModelSATScorer(model).score(INSTRUCTIONS[:1], cards).shape == (1, 3)
 
 
 def test_answer_tokens_must_be_single_tokens(tiny_config: RouterConfig):

@@ -1,26 +1,20 @@
-"""The scorer an engine drives: Pr(Yes) for instructions x cards.
+"""Inference with a loaded router: Pr(Yes) for instructions x cards.
 
-`ModelSATScorer` wraps a loaded router checkpoint and caches each card's capability embeddings
-by the card's content, so a card is encoded once and again only when it changes.
+`ModelSATScorer` caches each card's capability embeddings by the card's content (encoded once,
+again only when the card changes) and averages over shuffled task orders when asked. The engine,
+the benchmark router and validation during training all score through it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
 
 import numpy as np
 import torch
 
 from router_core.cards.card import CapabilityCard
-from router_core.engine.cache import LRUCache, card_fingerprint
+from router_core.cards.fingerprint import LRUCache, card_fingerprint
 from router_core.model.scorer import ModelSATModel
-
-
-class Scorer(Protocol):
-    def score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
-        """(len(instructions), len(cards)) probabilities in [0, 1]."""
-        ...
 
 
 class ModelSATScorer:

@@ -1,4 +1,4 @@
-"""Small thread-safe caches: card fingerprints and an LRU of recent routing scores."""
+"""Card fingerprints (content hashes) and a small thread-safe LRU for anything cached per card."""
 
 from __future__ import annotations
 

@@ -1,0 +1,130 @@
+"""Engine benchmark: routing latency, concurrent throughput, memory and cold start.
+
+Measures the real engine (micro-batching, caches off for distinct instructions) on whatever
+device it runs on; every instruction is new, so no score is served from the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import resource
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from router_core.cards.card import CapabilityCard, load_cards
+from router_core.engine.engine import EngineConfig, RouterEngine, Scorer
+
+# ~150 tokens, like a typical chat request; each call gets a distinct numbered copy
+PASSAGE = (
+    "A company runs a fleet of delivery vans. Each van drives on average 180 km per day at a fuel "
+    "consumption of 9.5 litres per 100 km, and diesel costs 1.62 euros per litre. The company is "
+    "considering replacing half of its 40 vans with electric vans that use 21 kWh per 100 km, with "
+    "electricity at 0.28 euros per kWh. Maintenance costs 0.06 euros per km for diesel vans and 0.035 "
+    "euros per km for electric vans. Estimate the yearly savings in running costs over 250 working "
+    "days, explain each step of your calculation, and state which assumptions matter most for the "
+    "decision. Finally, suggest one risk the company should consider before switching."
+)
+
+
+def instruction(i: int) -> str:
+    return f"Request {i}. {PASSAGE}"
+
+
+def candidates(count: int) -> dict[str, CapabilityCard]:
+    """`count` candidates from the shipped cards, renamed copies once they run out."""
+    shipped = list(load_cards().values())
+    out = {}
+    for i in range(count):
+        card = shipped[i % len(shipped)]
+        name = card.model if i < len(shipped) else f"{card.model}-copy{i // len(shipped)}"
+        out[name] = card.model_copy(update={"model": name})
+    return out
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def latency(
+    engine: RouterEngine, zoo: dict[str, CapabilityCard], calls: int, offset: int
+) -> dict[str, float]:
+    """One caller, one instruction at a time: the latency a routed call pays."""
+    times = []
+    for i in range(calls):
+        started = time.perf_counter()
+        engine.route(instruction(offset + i), zoo)
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "p50_ms": percentile(times, 50),
+        "p99_ms": percentile(times, 99),
+        "mean_ms": float(np.mean(times)),
+    }
+
+
+def throughput(
+    engine: RouterEngine, zoo: dict[str, CapabilityCard], callers: int, requests: int, offset: int
+) -> float:
+    """Routed instructions per second with `callers` concurrent asyncio callers."""
+
+    async def caller(ids: list[int]) -> None:
+        for i in ids:
+            await engine.aroute(instruction(offset + i), zoo)
+
+    async def run() -> float:
+        started = time.perf_counter()
+        await asyncio.gather(*(caller(list(range(c, requests, callers))) for c in range(callers)))
+        return requests / (time.perf_counter() - started)
+
+    return asyncio.run(run())
+
+
+def run_benchmark(
+    config: EngineConfig,
+    sizes: Sequence[int] = (5, 10, 20, 40),
+    concurrency: Sequence[int] = (1, 8, 64),
+    calls: int = 30,
+    requests: int = 128,
+    throughput_candidates: int = 10,
+    progress: Callable[[str], None] = lambda _: None,
+    scorer_factory: Callable[[], Scorer] | None = None,
+) -> dict[str, Any]:
+    """Measure a fresh engine built from `config` (or around `scorer_factory`, for tests)."""
+    settings = config.model_copy(update={"timeout_s": None, "degrade": False})
+    engine = RouterEngine(settings, scorer_factory=scorer_factory)
+    try:
+        started = time.perf_counter()
+        engine.route(instruction(-1), candidates(min(sizes)))
+        cold_start = time.perf_counter() - started
+        progress(f"cold start {cold_start:.1f}s")
+        offset = 0
+        results: dict[str, Any] = {"latency": {}, "throughput": {}}
+        for size in sizes:
+            zoo = candidates(size)
+            latency(engine, zoo, 3, offset + 10_000)  # warm this zoo's capability cache
+            results["latency"][size] = latency(engine, zoo, calls, offset)
+            offset += calls
+            progress(f"{size} candidates: p50 {results['latency'][size]['p50_ms']:.1f} ms")
+        zoo = candidates(throughput_candidates)
+        for count in concurrency:
+            results["throughput"][count] = throughput(engine, zoo, count, requests, offset)
+            offset += requests
+            progress(f"{count} callers: {results['throughput'][count]:.1f} req/s")
+        passes = engine.forward_passes
+    finally:
+        engine.close()
+    return {
+        "device": str(config.device or ("cuda" if torch.cuda.is_available() else "cpu")),
+        "torch_threads": torch.get_num_threads(),
+        "machine": f"{platform.machine()} {platform.processor()}".strip(),
+        "checkpoint": config.checkpoint or "default",
+        "cold_start_s": cold_start,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "forward_passes": passes,
+        "throughput_candidates": throughput_candidates,
+        **results,
+    }

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from router_core.engine import ENGINES, EngineConfig, RouterEngine
+from router_core.errors import CheckpointError, NoModelChosenError
+from tests.fakes import KeywordScorer, make_card
+
+CARDS = {
+    "math": make_card("math-model", [0.5, 0.5], price=3.0),
+    "law": make_card("law-model", [0.7, 0.7], price=0.5),
+    "chat": make_card("chat-model", [0.6, 0.6], price=0.1),
+}
+KEYWORDS = {"math-model": "integral", "law-model": "contract", "chat-model": "hello"}
+
+
+def engine_with(scorer: KeywordScorer, **settings) -> RouterEngine:
+    return RouterEngine(EngineConfig(**settings), scorer_factory=lambda: scorer)
+
+
+def test_route_ranks_by_the_scorer_and_reports_why():
+    engine = engine_with(KeywordScorer(KEYWORDS))
+    decision = engine.route("Compute the integral of x", CARDS)
+    assert decision.chosen == "math"
+    assert decision.probabilities == {"math": 0.9, "law": 0.2, "chat": 0.2}
+    assert not decision.degraded and decision.policy == "best"
+    assert decision.metadata()["ranking"][0] == {"model": "math", "probability": 0.9, "price": 3.0}
+
+
+async def test_concurrent_async_callers_get_their_own_answers_in_few_forward_passes():
+    scorer = KeywordScorer(KEYWORDS, delay_s=0.01)
+    engine = engine_with(scorer, batch_window_ms=5)
+    words = ["integral", "contract", "hello"]
+    texts = [f"question {i} about a {words[i % 3]}" for i in range(120)]
+    decisions = await asyncio.gather(*(engine.aroute(t, CARDS) for t in texts))
+    sequential = [engine_with(KeywordScorer(KEYWORDS)).route(t, CARDS).chosen for t in texts]
+    assert [d.chosen for d in decisions] == sequential == [["math", "law", "chat"][i % 3] for i in range(120)]
+    assert engine.forward_passes < 30  # micro-batched, not one pass per caller
+    assert scorer.threads == {"modelsat-engine"}  # the model only ever runs in the worker
+
+
+def test_concurrent_threads_get_their_own_answers():
+    engine = engine_with(KeywordScorer(KEYWORDS), batch_window_ms=2)
+    results: dict[int, str] = {}
+
+    def call(i: int) -> None:
+        results[i] = engine.route(["an integral", "a contract"][i % 2] + f" #{i}", CARDS).chosen
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {i: ["math", "law"][i % 2] for i in range(40)}
+
+
+async def test_async_routing_does_not_block_the_event_loop():
+    engine = engine_with(KeywordScorer(KEYWORDS, delay_s=0.3))
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    task = asyncio.create_task(ticker())
+    decision = await engine.aroute("an integral", CARDS)
+    task.cancel()
+    assert decision.chosen == "math"
+    assert ticks >= 10
+
+
+def test_a_slow_router_degrades_to_the_card_mean_ranking():
+    engine = engine_with(KeywordScorer(KEYWORDS, delay_s=1.0), timeout_s=0.1)
+    started = time.perf_counter()
+    decision = engine.route("an integral", CARDS)
+    assert time.perf_counter() - started < 0.5
+    assert decision.degraded and "timed out" in decision.reason
+    assert [c.name for c in decision.ranking] == ["law", "chat", "math"]  # by card mean accuracy
+
+
+async def test_a_failing_router_degrades_in_both_apis():
+    engine = engine_with(KeywordScorer(KEYWORDS, fail=MemoryError("CUDA out of memory")))
+    for decision in (engine.route("an integral", CARDS), await engine.aroute("an integral", CARDS)):
+        assert decision.degraded and "CUDA out of memory" in decision.reason
+        assert decision.chosen == "law"
+
+
+def test_a_router_that_cannot_load_degrades_and_says_why():
+    def broken() -> KeywordScorer:
+        raise CheckpointError("/nowhere: no such checkpoint folder")
+
+    engine = RouterEngine(EngineConfig(), scorer_factory=broken)
+    decision = engine.route("an integral", CARDS)
+    assert decision.degraded and "failed to load" in decision.reason and "/nowhere" in decision.reason
+    with pytest.raises(CheckpointError):
+        engine.warmup()
+
+
+def test_degradation_can_be_turned_off():
+    engine = engine_with(KeywordScorer(KEYWORDS, fail=RuntimeError("boom")), degrade=False)
+    with pytest.raises(RuntimeError, match="boom"):
+        engine.route("an integral", CARDS)
+
+
+def test_a_policy_that_chooses_nothing_is_the_callers_error_not_a_degradation():
+    engine = engine_with(KeywordScorer(KEYWORDS))
+    with pytest.raises(NoModelChosenError):
+        engine.route("an integral", CARDS, "threshold:0.95")
+
+
+def test_policies_apply_per_call_and_reuse_cached_scores():
+    scorer = KeywordScorer(KEYWORDS, high=0.9, low=0.85)
+    engine = engine_with(scorer)
+    assert engine.route("an integral", CARDS).chosen == "math"
+    cheap = engine.route("an integral", CARDS, "cost-aware:0.1")
+    assert cheap.chosen == "chat" and cheap.cached
+    assert len(scorer.calls) == 1
+
+
+def test_the_score_cache_follows_card_changes():
+    scorer = KeywordScorer(KEYWORDS)
+    engine = engine_with(scorer)
+    engine.route("an integral", CARDS)
+    engine.route("an integral", CARDS)
+    changed = {**CARDS, "math": make_card("math-model", [0.9, 0.9], price=3.0)}
+    assert not engine.route("an integral", changed).cached
+    assert len(scorer.calls) == 2
+
+
+async def test_a_cancelled_waiting_request_does_not_break_its_batch():
+    engine = engine_with(KeywordScorer(KEYWORDS, delay_s=0.05), batch_window_ms=20)
+    doomed = asyncio.create_task(engine.aroute("a contract", CARDS))
+    survivors = [asyncio.create_task(engine.aroute(f"integral {i}", CARDS)) for i in range(5)]
+    await asyncio.sleep(0.005)
+    doomed.cancel()
+    results = await asyncio.gather(*survivors)
+    assert [d.chosen for d in results] == ["math"] * 5
+    assert not any(d.degraded for d in results)
+    with pytest.raises(asyncio.CancelledError):
+        await doomed
+
+
+def test_a_full_queue_pushes_back_then_degrades():
+    engine = engine_with(KeywordScorer(KEYWORDS, delay_s=0.5), max_queue=1, max_batch_size=1, timeout_s=0.2)
+    threads = [threading.Thread(target=engine.route, args=(f"integral {i}", CARDS)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.05)
+    decision = engine.route("one more integral", CARDS)
+    for thread in threads:
+        thread.join()
+    assert decision.degraded
+
+
+def test_batch_scoring_matches_single_routing():
+    engine = engine_with(KeywordScorer(KEYWORDS))
+    texts = ["an integral", "a contract", "hello there"]
+    scores = engine.score(texts, list(CARDS.values()))
+    assert np.argmax(scores, 1).tolist() == [0, 1, 2]
+
+
+def test_engines_are_shared_per_configuration_and_the_registry_resets():
+    first = RouterEngine.from_pretrained(None, perturbations=2)
+    assert RouterEngine.from_pretrained(None, perturbations=2) is first
+    assert RouterEngine.from_pretrained(None, perturbations=0) is not first
+    ENGINES.clear()
+    assert RouterEngine.from_pretrained(None, perturbations=2) is not first
+    ENGINES.clear()
