@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -57,6 +58,24 @@ class EngineConfig(BaseModel):
     score_cache_size: int = Field(default=4096, ge=0, description="Recent (instruction, zoo) scores kept")
     degrade: bool = Field(default=True, description="On router failure, rank by card mean accuracy")
     policy: str = Field(default="best", description="e.g. best, cost-aware:0.05, threshold:0.6")
+
+
+@dataclass
+class _Call:
+    """One routing call in flight: what was asked, and since when."""
+
+    names: list[str]
+    request: ScoreRequest
+    policy: Policy
+    started: float
+    timeout: float | None
+    cached: np.ndarray | None
+
+    def left(self) -> float | None:
+        """Seconds left before the call's timeout (None: no timeout)."""
+        if self.timeout is None:
+            return None
+        return max(self.timeout - (time.perf_counter() - self.started), 0.0)
 
 
 class RouterEngine:
@@ -138,23 +157,18 @@ class RouterEngine:
         timeout_s: float | None = None,
     ) -> RoutingDecision:
         """Rank `candidates` (name -> card) for `instruction` under `policy`."""
-        started = time.perf_counter()
-        names, cards, chosen_policy = self._prepare(instruction, candidates, policy)
-        timeout = self.config.timeout_s if timeout_s is None else timeout_s
-        request = self._request([instruction], cards)
-        cached = self._scores.get((instruction, request.zoo))
-        if cached is not None:
-            return self._decide(names, cards, cached, chosen_policy, started, cached=True)
+        call = self._begin(instruction, candidates, policy, timeout_s)
+        if call.cached is not None:
+            return self._decide(call, call.cached, cached=True)
         future: Future | None = None
         try:
-            future = self._batcher.submit(request, block_s=timeout)
-            scores = future.result(timeout=self._left(started, timeout))[0]
+            future = self._batcher.submit(call.request, block_s=call.timeout)
+            scores = future.result(timeout=call.left())[0]
         except Exception as exc:  # queue.Full, FutureTimeout, or the scorer's own error
             if future is not None:
                 future.cancel()
-            return self._degrade(names, cards, chosen_policy, started, exc)
-        self._scores.put((instruction, request.zoo), scores)
-        return self._decide(names, cards, scores, chosen_policy, started)
+            return self._degrade(call, exc)
+        return self._scored(call, scores)
 
     async def aroute(
         self,
@@ -164,39 +178,35 @@ class RouterEngine:
         timeout_s: float | None = None,
     ) -> RoutingDecision:
         """`route` for asyncio: the model runs in the engine's worker, the event loop stays free."""
-        started = time.perf_counter()
-        names, cards, chosen_policy = self._prepare(instruction, candidates, policy)
-        timeout = self.config.timeout_s if timeout_s is None else timeout_s
-        request = self._request([instruction], cards)
-        cached = self._scores.get((instruction, request.zoo))
-        if cached is not None:
-            return self._decide(names, cards, cached, chosen_policy, started, cached=True)
+        call = self._begin(instruction, candidates, policy, timeout_s)
+        if call.cached is not None:
+            return self._decide(call, call.cached, cached=True)
         try:
-            future = await self._asubmit(request, started, timeout)
-            scores = (await asyncio.wait_for(asyncio.wrap_future(future), self._left(started, timeout)))[0]
+            future = await self._asubmit(call)
+            scores = (await asyncio.wait_for(asyncio.wrap_future(future), call.left()))[0]
         except Exception as exc:  # asyncio.TimeoutError, overload, or the scorer's own error
-            return self._degrade(names, cards, chosen_policy, started, exc)
-        self._scores.put((instruction, request.zoo), scores)
-        return self._decide(names, cards, scores, chosen_policy, started)
+            return self._degrade(call, exc)
+        return self._scored(call, scores)
 
-    async def _asubmit(self, request: ScoreRequest, started: float, timeout: float | None) -> Future:
+    async def _asubmit(self, call: _Call) -> Future:
         while True:
             try:
-                return self._batcher.submit(request, block_s=0)
+                return self._batcher.submit(call.request, block_s=0)
             except queue.Full:
-                if timeout is not None and time.perf_counter() - started > timeout:
+                if call.left() == 0:
                     raise EngineOverloadedError(
-                        f"routing queue full ({self.config.max_queue}) for {timeout}s"
+                        f"routing queue full ({self.config.max_queue}) for {call.timeout}s"
                     ) from None
                 await asyncio.sleep(max(self.config.batch_window_ms / 1000, 0.001))
 
-    @staticmethod
-    def _left(started: float, timeout: float | None) -> float | None:
-        return None if timeout is None else max(timeout - (time.perf_counter() - started), 0.0)
-
-    def _prepare(
-        self, instruction: str, candidates: Mapping[str, CapabilityCard], policy: PolicySpec
-    ) -> tuple[list[str], list[CapabilityCard], Policy]:
+    def _begin(
+        self,
+        instruction: str,
+        candidates: Mapping[str, CapabilityCard],
+        policy: PolicySpec,
+        timeout_s: float | None,
+    ) -> _Call:
+        started = time.perf_counter()
         if not isinstance(instruction, str):
             raise ConfigError(f"instruction must be a string, got {type(instruction).__name__}")
         if not candidates:
@@ -204,48 +214,50 @@ class RouterEngine:
         bad = [name for name, card in candidates.items() if not isinstance(card, CapabilityCard)]
         if bad:
             raise ConfigError(f"candidates {bad} have no CapabilityCard")
-        chosen_policy = self.default_policy if policy is None else parse_policy(policy)
-        return list(candidates), list(candidates.values()), chosen_policy
+        request = self._request([instruction], list(candidates.values()))
+        return _Call(
+            names=list(candidates),
+            request=request,
+            policy=self.default_policy if policy is None else parse_policy(policy),
+            started=started,
+            timeout=self.config.timeout_s if timeout_s is None else timeout_s,
+            cached=self._scores.get((instruction, request.zoo)),
+        )
+
+    def _scored(self, call: _Call, scores: np.ndarray) -> RoutingDecision:
+        self._scores.put((call.request.instructions[0], call.request.zoo), scores)
+        return self._decide(call, scores)
 
     def _decide(
         self,
-        names: list[str],
-        cards: list[CapabilityCard],
+        call: _Call,
         probabilities: np.ndarray,
-        policy: Policy,
-        started: float,
         *,
         cached: bool = False,
         degraded: bool = False,
         reason: str | None = None,
     ) -> RoutingDecision:
-        prices = [card.price for card in cards]
-        order = policy.order(np.asarray(probabilities, dtype=float), prices)
+        prices = [card.price for card in call.request.cards]
+        order = call.policy.order(np.asarray(probabilities, dtype=float), prices)
         return RoutingDecision(
             ranking=[
-                Candidate(name=names[i], probability=float(probabilities[i]), price=prices[i]) for i in order
+                Candidate(name=call.names[i], probability=float(probabilities[i]), price=prices[i])
+                for i in order
             ],
-            policy=policy.describe(),
+            policy=call.policy.describe(),
             cached=cached,
             degraded=degraded,
             reason=reason,
-            latency_ms=(time.perf_counter() - started) * 1000,
+            latency_ms=(time.perf_counter() - call.started) * 1000,
         )
 
-    def _degrade(
-        self,
-        names: list[str],
-        cards: list[CapabilityCard],
-        policy: Policy,
-        started: float,
-        error: BaseException,
-    ) -> RoutingDecision:
+    def _degrade(self, call: _Call, error: BaseException) -> RoutingDecision:
         if not self.config.degrade:
             raise error
         reason = self._describe_failure(error)
         log.warning("routing degraded to the card-mean ranking: %s", reason)
-        means = np.array([card.mean_accuracy for card in cards])
-        return self._decide(names, cards, means, policy, started, degraded=True, reason=reason)
+        means = np.array([card.mean_accuracy for card in call.request.cards])
+        return self._decide(call, means, degraded=True, reason=reason)
 
     def _describe_failure(self, error: BaseException) -> str:
         if self._load_error is not None:
