@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import Field
 
 from router_core.cards.card import CapabilityCard
+from router_core.cards.fingerprint import card_fingerprint
 from router_core.routers.base import Router, RouterOptions
 
 
@@ -39,5 +40,17 @@ class ModelSATRouter(Router):
             model, perturbations=self.options.perturbations, batch_size=self.options.batch_size
         )
 
+        self._memo: dict[tuple[str, str], float] = {}
+
     def _score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
-        return self.scorer.score(list(instructions), list(cards))
+        """Pr(Yes) per pair is independent of the zoo, so pairs scored for one zoo are reused by
+        the next (evaluate the largest zoo first)."""
+        keys = [card_fingerprint(card) for card in cards]
+        todo = list(dict.fromkeys(t for t in instructions if any((t, k) not in self._memo for k in keys)))
+        if todo:
+            scores = self.scorer.score(todo, list(cards))
+            for text, row in zip(todo, scores, strict=True):
+                self._memo.update({(text, k): float(p) for k, p in zip(keys, row, strict=True)})
+        return np.array([[self._memo[(t, k)] for k in keys] for t in instructions]).reshape(
+            len(instructions), len(keys)
+        )
