@@ -57,6 +57,7 @@ class EngineConfig(BaseModel):
     timeout_s: float | None = Field(default=10.0, gt=0, description="Per-request routing timeout")
     score_cache_size: int = Field(default=4096, ge=0, description="Recent (instruction, zoo) scores kept")
     degrade: bool = Field(default=True, description="On router failure, rank by card mean accuracy")
+    reload_after_s: float = Field(default=30.0, ge=0, description="Wait before retrying a failed load")
     policy: str = Field(default="best", description="e.g. best, cost-aware:0.05, threshold:0.6")
 
 
@@ -70,12 +71,17 @@ class _Call:
     started: float
     timeout: float | None
     cached: np.ndarray | None
+    deadline_from: float = 0.0
+
+    def restart_clock(self) -> None:
+        """Start the timeout now (after a cold start), keeping the latency measured from the call."""
+        self.deadline_from = time.perf_counter()
 
     def left(self) -> float | None:
         """Seconds left before the call's timeout (None: no timeout)."""
         if self.timeout is None:
             return None
-        return max(self.timeout - (time.perf_counter() - self.started), 0.0)
+        return max(self.timeout - (time.perf_counter() - self.deadline_from), 0.0)
 
 
 class RouterEngine:
@@ -90,7 +96,8 @@ class RouterEngine:
         self.default_policy = parse_policy(self.config.policy)
         self._scorer_factory = scorer_factory or self._load_checkpoint
         self._scorer: Scorer | None = None
-        self._load_error: BaseException | None = None
+        self._load_error: Exception | None = None
+        self._retry_load_at = 0.0
         self._load_lock = threading.Lock()
         self._scores: LRUCache[np.ndarray] = LRUCache(self.config.score_cache_size)
         self._batcher = MicroBatcher(
@@ -132,13 +139,25 @@ class RouterEngine:
     def _ensure_scorer(self) -> Scorer:
         with self._load_lock:
             if self._scorer is None:
+                if self._load_error is not None and time.monotonic() < self._retry_load_at:
+                    raise self._load_error
                 try:
                     self._scorer = self._scorer_factory()
                 except Exception as exc:
                     self._load_error = exc
+                    self._retry_load_at = time.monotonic() + self.config.reload_after_s
                     raise
                 self._load_error = None
             return self._scorer
+
+    def _load_failure(self) -> Exception | None:
+        """Load the router if needed (outside any request timeout: a cold start is not a slow
+        router) and return the error if it cannot be loaded."""
+        try:
+            self._ensure_scorer()
+        except Exception as exc:
+            return exc
+        return None
 
     def _score_batch(self, instructions: list[str], cards: list[CapabilityCard]) -> np.ndarray:
         return self._ensure_scorer().score(instructions, cards)
@@ -160,6 +179,9 @@ class RouterEngine:
         call = self._begin(instruction, candidates, policy, timeout_s)
         if call.cached is not None:
             return self._decide(call, call.cached, cached=True)
+        if self._scorer is None and (error := self._load_failure()) is not None:
+            return self._degrade(call, error)
+        call.restart_clock()
         future: Future | None = None
         try:
             future = self._batcher.submit(call.request, block_s=call.timeout)
@@ -181,6 +203,9 @@ class RouterEngine:
         call = self._begin(instruction, candidates, policy, timeout_s)
         if call.cached is not None:
             return self._decide(call, call.cached, cached=True)
+        if self._scorer is None and (error := await asyncio.to_thread(self._load_failure)) is not None:
+            return self._degrade(call, error)
+        call.restart_clock()
         try:
             future = await self._asubmit(call)
             scores = (await asyncio.wait_for(asyncio.wrap_future(future), call.left()))[0]
@@ -220,6 +245,7 @@ class RouterEngine:
             request=request,
             policy=self.default_policy if policy is None else parse_policy(policy),
             started=started,
+            deadline_from=started,
             timeout=self.config.timeout_s if timeout_s is None else timeout_s,
             cached=self._scores.get((instruction, request.zoo)),
         )

@@ -173,3 +173,29 @@ def test_engines_are_shared_per_configuration_and_the_registry_resets():
     ENGINES.clear()
     assert RouterEngine.from_pretrained(None, perturbations=2) is not first
     ENGINES.clear()
+
+
+async def test_a_slow_cold_start_is_not_a_timeout():
+    def slow_load() -> KeywordScorer:
+        time.sleep(0.3)
+        return KeywordScorer(KEYWORDS)
+
+    for call in ("route", "aroute"):
+        engine = RouterEngine(EngineConfig(timeout_s=0.1), scorer_factory=slow_load)
+        result = getattr(engine, call)("an integral", CARDS)
+        decision = await result if call == "aroute" else result
+        assert not decision.degraded and decision.chosen == "math"
+        assert decision.latency_ms >= 300
+
+
+def test_a_failed_load_is_retried_only_after_a_pause():
+    attempts = []
+
+    def broken() -> KeywordScorer:
+        attempts.append(1)
+        raise OSError("disk full")
+
+    engine = RouterEngine(EngineConfig(reload_after_s=60), scorer_factory=broken)
+    for _ in range(3):
+        assert engine.route("an integral", CARDS).degraded
+    assert len(attempts) == 1
