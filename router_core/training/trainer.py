@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.metrics import roc_auc_score
 from torch import nn
 from tqdm import trange
 
@@ -137,7 +138,19 @@ def validate(model: ModelSATModel, data: TrainingData) -> dict[str, float]:
         "best_single_accuracy": float(accuracy.max()),
         "oracle_accuracy": float(valid.scores.max(1).mean()),
         "bce": float(bce),
+        "within_model_auc": within_model_auc(probs, valid.scores > 0.5, observed),
     }
+
+
+def within_model_auc(probs: np.ndarray, correct: np.ndarray, observed: np.ndarray) -> float:
+    """Mean over models of the ROC AUC of Pr(Yes) against that model's correctness: 0.5 means the
+    router only knows which models are strong overall, not which instructions suit each."""
+    aucs = [
+        roc_auc_score(correct[observed[:, j], j], probs[observed[:, j], j])
+        for j in range(probs.shape[1])
+        if len(set(correct[observed[:, j], j])) == 2
+    ]
+    return float(np.mean(aucs)) if aucs else 0.5
 
 
 def train(

@@ -76,3 +76,18 @@ def test_a_tiny_router_learns_a_small_matrix(tiny_config):
         optimizer.zero_grad()
         losses.append(loss.item())
     assert losses[-1] < 0.7 * losses[0], losses
+
+
+def test_within_model_auc_separates_instruction_knowledge_from_model_strength():
+    import numpy as np
+
+    from router_core.training.trainer import within_model_auc
+
+    correct = np.array([[1, 1], [0, 1], [1, 0], [0, 0]], dtype=bool)
+    observed = np.ones_like(correct)
+    strength_only = np.array([[0.4, 0.6]] * 4)  # one constant per model
+    assert within_model_auc(strength_only, correct, observed) == 0.5
+    perfect = np.where(correct, 0.9, 0.1)
+    assert within_model_auc(perfect, correct, observed) == 1.0
+    observed[0, 0] = observed[2, 0] = False  # model 0 then has only wrong answers: no AUC for it
+    assert within_model_auc(perfect, correct, observed) == 1.0
