@@ -37,7 +37,8 @@ class ModelSATScorer:
         return cached
 
     def score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
-        seeds: list[int | None] = list(range(self.perturbations)) if self.perturbations else [None]
+        perturb = self.perturbations and not self.model.order_invariant
+        seeds: list[int | None] = list(range(self.perturbations)) if perturb else [None]
         probabilities = []
         with torch.inference_mode():
             for seed in seeds:

@@ -86,6 +86,12 @@ class ModelSATModel(nn.Module):
     def device(self) -> torch.device:
         return self.llm.get_input_embeddings().weight.device
 
+    @property
+    def order_invariant(self) -> bool:
+        """True when the card's task order cannot change a score: attention pooling over encoded
+        sentences has no positions, so task-order perturbation is a no-op (and is skipped)."""
+        return self.config.encoder is not None and self.config.capability_tokens is not None
+
     def _ids(self, text: str) -> torch.Tensor:
         return torch.tensor(self.tokenizer(text, add_special_tokens=False).input_ids, dtype=torch.long)
 

@@ -59,6 +59,22 @@ def test_perturbation_averages_shuffled_orders(tiny_config: RouterConfig, cards)
         capabilities = [model.capability_embeddings(c, c.shuffled_order(seed)) for c in cards]
         by_hand.append(torch.sigmoid(model.score_logits(INSTRUCTIONS, capabilities)).numpy())
     np.testing.assert_allclose(shuffled, np.mean(by_hand, 0), atol=1e-6)
+    assert not np.allclose(by_hand[0], by_hand[1])  # order matters without pooling
+
+
+def test_pooled_cards_are_order_invariant_so_perturbation_is_skipped(tiny_config: RouterConfig, cards):
+    torch.manual_seed(0)
+    model = ModelSATModel.build(tiny_config, device="cpu").eval()
+    assert model.order_invariant
+    with torch.no_grad():
+        plain = torch.stack([model.capability_embeddings(c) for c in cards])
+        shuffled = torch.stack([model.capability_embeddings(c, c.shuffled_order(3)) for c in cards])
+    torch.testing.assert_close(plain, shuffled)
+    scorer = ModelSATScorer(model, perturbations=4)
+    np.testing.assert_allclose(
+        scorer.score(INSTRUCTIONS, cards), ModelSATScorer(model).score(INSTRUCTIONS, cards)
+    )
+    assert len(scorer._capabilities) == len(cards)  # one encoding per card, not one per order
 
 
 def test_text_only_variant_reads_the_card_as_text(tiny_config: RouterConfig, cards):
