@@ -1,0 +1,132 @@
+"""LiteLLM proxy hook: `callbacks: ["litellm_modelsat.proxy.proxy_handler"]` in config.yaml turns
+Model-SAT routing on for the proxy's Router, configured by `litellm_settings.modelsat_settings`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import litellm
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback, decision_of
+from litellm_modelsat.strategy import ModelSATRoutingStrategy
+from router_core.cards.card import validation_summary
+from router_core.engine import RouterEngine
+from router_core.errors import ConfigError
+
+log = logging.getLogger("litellm_modelsat")
+
+STARTUP_WAIT_S = 120.0
+"""How long the start-up install waits for the proxy to build its Router."""
+
+SETTINGS_KEY = "modelsat_settings"
+"""litellm_settings key (the proxy sets it as a `litellm` attribute) holding `ProxySettings`."""
+
+
+class ProxySettings(BaseModel):
+    """What config.yaml may set under `litellm_settings.modelsat_settings`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    checkpoint: str | None = Field(
+        default=None, description="Router checkpoint folder; None: the shipped one"
+    )
+    device: str | None = Field(default=None, description="cuda, mps or cpu; None: best available")
+    policy: str | dict | None = Field(default=None, description="e.g. best, cost-aware:0.05, threshold:0.7")
+    timeout_s: float | None = Field(default=None, gt=0, description="Routing timeout per request")
+
+
+def load_settings() -> ProxySettings:
+    """The proxy's Model-SAT settings, or a `ConfigError` naming the bad key."""
+    raw = getattr(litellm, SETTINGS_KEY, None) or {}
+    try:
+        return ProxySettings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"litellm_settings.{SETTINGS_KEY} is invalid: {validation_summary(exc)}") from exc
+
+
+class ModelSATProxyHandler(ModelSATCallback):
+    """Installs the strategy on the proxy's Router as soon as the proxy has built it (so missing cards
+    fail loudly at start-up), and again whenever the proxy rebuilds its Router."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._router: Any = None
+        self._strategy: ModelSATRoutingStrategy | None = None
+        self._lock = asyncio.Lock()
+        # imported outside the proxy's event loop (no running loop): install on the first request
+        with contextlib.suppress(RuntimeError):
+            asyncio.get_running_loop().create_task(self._install_at_startup())
+
+    async def _install_at_startup(self) -> None:
+        deadline = time.monotonic() + STARTUP_WAIT_S
+        while _proxy_router() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        try:
+            await self.ensure_installed()
+        except Exception:
+            log.exception("Model-SAT routing could not be installed on the proxy")
+
+    async def ensure_installed(self) -> ModelSATRoutingStrategy | None:
+        """The strategy on the proxy's current Router (None while the proxy has no Router yet)."""
+        router = _proxy_router()
+        if router is None:
+            return None
+        async with self._lock:
+            if router is not self._router:
+                settings = load_settings()
+                engine = RouterEngine.from_pretrained(settings.checkpoint, device=settings.device)
+                try:
+                    await asyncio.to_thread(engine.warmup)
+                except Exception:
+                    log.exception("router model failed to load; decisions will be degraded (card means)")
+                self._strategy = ModelSATRoutingStrategy.install(
+                    router, engine=engine, policy=settings.policy, timeout_s=settings.timeout_s
+                )
+                self._router = router
+                log.info("Model-SAT routing installed on the proxy (%d deployments)", len(router.model_list))
+            return self._strategy
+
+    async def async_pre_call_hook(
+        self, user_api_key_dict: Any, cache: Any, data: dict, call_type: Any
+    ) -> dict:
+        await self.ensure_installed()
+        return data
+
+    async def async_post_call_response_headers_hook(
+        self,
+        data: dict,
+        user_api_key_dict: Any,
+        response: Any,
+        request_headers: dict[str, str] | None = None,
+        litellm_call_info: dict[str, Any] | None = None,
+    ) -> dict[str, str] | None:
+        """`x-modelsat-*` headers with the decision; defined here because the proxy only calls this
+        hook on callbacks whose own class defines it. None when the answering deployment is not the
+        one the request's decision chose (e.g. a fallback hop of a stream, whose decision stays in
+        that hop's metadata)."""
+        hidden = getattr(response, "_hidden_params", None)
+        decision = (hidden.get(DECISION_KEY) if isinstance(hidden, dict) else None) or decision_of(data)
+        answered_by = (litellm_call_info or {}).get("model_id")
+        if decision is None or (answered_by and answered_by != decision["chosen"]):
+            return None
+        return {
+            "x-modelsat-chosen": decision["chosen"],
+            "x-modelsat-probability": str(decision["ranking"][0]["probability"]),
+            "x-modelsat-policy": decision["policy"],
+            "x-modelsat-degraded": str(decision["degraded"]).lower(),
+        }
+
+
+def _proxy_router() -> Any:
+    from litellm.proxy import proxy_server
+
+    return proxy_server.llm_router
+
+
+proxy_handler = ModelSATProxyHandler()
+"""The instance config.yaml names in `litellm_settings.callbacks`."""

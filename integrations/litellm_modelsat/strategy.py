@@ -1,0 +1,158 @@
+"""The LiteLLM Router strategy: rank the healthy deployments of the requested group with Model-SAT."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from litellm import Router
+from litellm.litellm_core_utils.core_helpers import get_parent_otel_span_from_kwargs
+from litellm.router_utils.cooldown_handlers import get_cooldown_deployments
+from litellm.types.router import CustomRoutingStrategyBase, RouterRateLimitError
+
+from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback
+from litellm_modelsat.cards import DeploymentCards, deployment_id
+from litellm_modelsat.instruction import InstructionFn, last_user_text
+from router_core.engine import RouterEngine, RoutingDecision, parse_policy
+from router_core.engine.engine import PolicySpec
+
+log = logging.getLogger("litellm_modelsat")
+
+
+class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
+    """Chooses, among the healthy deployments of the requested model group, the one Model-SAT ranks first.
+
+    LiteLLM keeps doing the rest: cooldowns decide which deployments are healthy, so a retry after a
+    failure lands on the next best one, and a fallback hop is routed within its own group. The
+    decision is written to the request metadata under `modelsat` (see `ModelSATCallback`).
+    """
+
+    def __init__(
+        self,
+        router: Router,
+        *,
+        engine: RouterEngine | None = None,
+        policy: PolicySpec = None,
+        timeout_s: float | None = None,
+        instruction: InstructionFn = last_user_text,
+    ) -> None:
+        """Raises `CardError` naming every deployment of `router` without a usable card, and
+        `ConfigError` for an unknown policy."""
+        self.router = router
+        self.engine = engine or RouterEngine.from_pretrained()
+        self.policy = None if policy is None else parse_policy(policy)  # a bad one fails here, not per call
+        self.timeout_s = timeout_s
+        self.instruction = instruction
+        self.cards = DeploymentCards()
+        self.cards.validate(router.model_list)
+
+    @classmethod
+    def install(cls, router: Router, **options: Any) -> ModelSATRoutingStrategy:
+        """Build the strategy for `router`, make it the router's routing strategy, and register the
+        callback that attaches decisions to responses."""
+        strategy = cls(router, **options)
+        router.set_custom_routing_strategy(strategy)
+        ModelSATCallback.register()
+        return strategy
+
+    async def async_get_available_deployment(
+        self,
+        model: str,
+        messages: list[dict[str, str]] | None = None,
+        input: str | list | None = None,
+        specific_deployment: bool | None = False,
+        request_kwargs: dict | None = None,
+    ) -> dict:
+        request_kwargs = {} if request_kwargs is None else request_kwargs
+        healthy = await self.router.async_get_healthy_deployments(
+            model=model,
+            request_kwargs=request_kwargs,
+            messages=messages,
+            input=input,
+            specific_deployment=specific_deployment,
+            parent_otel_span=get_parent_otel_span_from_kwargs(request_kwargs),
+        )
+        if isinstance(healthy, dict):  # the caller named one deployment
+            return healthy
+        decision = await self.engine.aroute(
+            self.instruction(messages, input),
+            self.cards.for_deployments(healthy),
+            self.policy,
+            self.timeout_s,
+        )
+        return self._choose(model, healthy, decision, request_kwargs)
+
+    def get_available_deployment(
+        self,
+        model: str,
+        messages: list[dict[str, str]] | None = None,
+        input: str | list | None = None,
+        specific_deployment: bool | None = False,
+        request_kwargs: dict | None = None,
+    ) -> dict:
+        request_kwargs = {} if request_kwargs is None else request_kwargs
+        healthy = self._healthy(model, messages, input, specific_deployment, request_kwargs)
+        if isinstance(healthy, dict):
+            return healthy
+        decision = self.engine.route(
+            self.instruction(messages, input),
+            self.cards.for_deployments(healthy),
+            self.policy,
+            self.timeout_s,
+        )
+        return self._choose(model, healthy, decision, request_kwargs)
+
+    def _healthy(
+        self,
+        model: str,
+        messages: list[dict[str, str]] | None,
+        input: str | list | None,
+        specific_deployment: bool | None,
+        request_kwargs: dict,
+    ) -> list[dict] | dict:
+        """The sync twin of `Router.async_get_healthy_deployments` (LiteLLM has no public one):
+        the group's deployments, less those cooling down or blocked."""
+        _, deployments = self.router._common_checks_available_deployment(
+            model=model,
+            messages=messages,
+            input=input,
+            specific_deployment=specific_deployment,
+            request_kwargs=request_kwargs,
+        )
+        if isinstance(deployments, dict):
+            return deployments
+        span = get_parent_otel_span_from_kwargs(request_kwargs)
+        cooling = set(get_cooldown_deployments(litellm_router_instance=self.router, parent_otel_span=span))
+        healthy = self.router._filter_blocked_deployments(
+            [d for d in deployments if deployment_id(d) not in cooling]
+        )
+        if not healthy:
+            model_ids = self.router.get_model_ids(model_name=model)
+            raise RouterRateLimitError(
+                model=model,
+                cooldown_time=self.router.cooldown_cache.get_min_cooldown(
+                    model_ids=model_ids, parent_otel_span=span
+                ),
+                enable_pre_call_checks=self.router.enable_pre_call_checks,
+                cooldown_list=sorted(cooling),
+                model_ids=model_ids,
+            )
+        return healthy
+
+    def _choose(
+        self, model: str, healthy: list[dict], decision: RoutingDecision, request_kwargs: dict
+    ) -> dict:
+        chosen = {deployment_id(d): d for d in healthy}[decision.chosen]
+        key = self.router._get_metadata_variable_name_from_kwargs(request_kwargs)
+        if not isinstance(request_kwargs.get(key), Mapping):
+            request_kwargs[key] = {}
+        request_kwargs[key][DECISION_KEY] = {**decision.metadata(), "model_group": model}
+        log.info(
+            "model group %r -> deployment %s (Pr=%.3f%s)",
+            model,
+            decision.chosen,
+            decision.ranking[0].probability,
+            ", degraded" if decision.degraded else "",
+        )
+        return chosen

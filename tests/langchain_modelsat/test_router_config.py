@@ -1,0 +1,66 @@
+"""Per-call `configurable` keys: force a model, change the policy or the cost weight."""
+
+from __future__ import annotations
+
+import pytest
+
+from langchain_modelsat import (
+    LAMBDA_KEY,
+    METADATA_KEY,
+    MODEL_KEY,
+    POLICY_KEY,
+    AllCandidatesFailedError,
+    ConfigError,
+    ModelSATRouter,
+)
+from tests.langchain_modelsat.fakes import RateLimitError, ScriptedChat
+
+
+def test_forcing_a_model_skips_routing(router: ModelSATRouter, scorer, law: ScriptedChat) -> None:
+    answer = router.with_config(configurable={MODEL_KEY: "law-model"}).invoke("solve the integral")
+    assert answer.content == "law answer here"
+    metadata = answer.response_metadata[METADATA_KEY]
+    assert (metadata["chosen"], metadata["policy"]) == ("law-model", "forced")
+    assert scorer.calls == []
+
+
+async def test_a_forced_model_has_no_fallback(
+    router: ModelSATRouter, law: ScriptedChat, math: ScriptedChat
+) -> None:
+    law.errors.extend([RateLimitError("429")] * 3)
+    with pytest.raises(AllCandidatesFailedError, match="all 1 attempts failed"):
+        await router.ainvoke("a contract", {"configurable": {MODEL_KEY: "law-model"}})
+    assert not math.log
+
+
+def test_forcing_an_unknown_model_is_a_config_error(router: ModelSATRouter) -> None:
+    with pytest.raises(ConfigError, match="gpt-9"):
+        router.invoke("hi integral", {"configurable": {MODEL_KEY: "gpt-9"}})
+
+
+@pytest.mark.parametrize(
+    ("configurable", "policy"),
+    [({POLICY_KEY: "cost-aware:0.05"}, "cost-aware(lam=0.05)"), ({LAMBDA_KEY: 0.05}, "cost-aware(lam=0.05)")],
+)
+async def test_policy_and_lambda_change_per_call(
+    router: ModelSATRouter, configurable: dict, policy: str
+) -> None:
+    assert (await router.ainvoke("solve the integral")).content == "math answer here"
+    cheap = await router.with_config(configurable=configurable).ainvoke("solve the integral")
+    assert cheap.content == "law answer here"
+    assert cheap.response_metadata[METADATA_KEY]["policy"] == policy
+
+
+def test_router_default_policy(math: ScriptedChat, law: ScriptedChat, cards: dict, engine) -> None:
+    router = ModelSATRouter(
+        {"math-model": math, "law-model": law}, cards=cards, engine=engine, policy="cost-aware:0.05"
+    )
+    assert router.invoke("solve the integral").content == "law answer here"
+    assert (
+        router.invoke("solve the integral", {"configurable": {POLICY_KEY: "best"}}).content
+        == "math answer here"
+    )
+
+
+def test_keys_are_declared(router: ModelSATRouter) -> None:
+    assert {MODEL_KEY, POLICY_KEY, LAMBDA_KEY} <= {spec.id for spec in router.config_specs}
