@@ -4,9 +4,16 @@ Encoder variant: every sentence of the card (one per task, then the facts) is en
 capability encoder psi, optionally joined by the task's accuracy as a number, and mapped by
 the connector W into one LLM input embedding. Text-only variant: the card text's tokens.
 Sentence encodings are cached (they repeat across cards and perturbations) while psi is frozen.
+
+Each module works in two steps: `prepare(card, order)` does the per-card work once (cacheable
+per card), `render(state, instruction)` makes the tokens for one instruction. With
+`instruction_pooling`, the pooling attends to the sentences most similar to the instruction (a
+psi encoding too), so the tokens summarise the card on the tasks that matter for it.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -27,24 +34,50 @@ def make_connector(config: RouterConfig, encoder_width: int, llm_width: int) -> 
         projection = nn.Sequential(nn.Linear(width, llm_width), nn.GELU(), nn.Linear(llm_width, llm_width))
     if config.capability_tokens is None:
         return projection
-    return AttentionPooling(projection, config.capability_tokens, llm_width)
+    return AttentionPooling(projection, config.capability_tokens, llm_width, config.instruction_pooling)
 
 
 class AttentionPooling(nn.Module):
     """K learned queries attend over the projected sentences: a fixed, small number of tokens
-    per card whatever its length (and, having no positions, blind to task order)."""
+    per card whatever its length (and, having no positions, blind to task order).
 
-    def __init__(self, projection: nn.Module, tokens: int, width: int, heads: int = 8) -> None:
+    With `relevance`, each query's attention logits also get `scale_k * cos(instruction, sentence)`;
+    half the queries start instruction-focused (scale 20), half card-global (scale 0)."""
+
+    def __init__(
+        self, projection: nn.Module, tokens: int, width: int, relevance: bool, heads: int = 8
+    ) -> None:
         super().__init__()
         self.projection = projection
         self.queries = nn.Parameter(torch.randn(tokens, width) * width**-0.5)
         self.attention = nn.MultiheadAttention(width, heads, batch_first=True)
         self.norm = nn.LayerNorm(width)
+        self.heads = heads
+        self.relevance_scale = (
+            nn.Parameter(torch.tensor([20.0 if k % 2 else 0.0 for k in range(tokens)])) if relevance else None
+        )
 
-    def forward(self, sentences: torch.Tensor) -> torch.Tensor:
-        keys = self.projection(sentences).unsqueeze(0)
-        pooled, _ = self.attention(self.queries.unsqueeze(0), keys, keys, need_weights=False)
+    def forward(self, keys: torch.Tensor, relevance: torch.Tensor | None = None) -> torch.Tensor:
+        """`keys`: projected sentences (S, width); `relevance`: (S,) cosine to the instruction."""
+        mask = None
+        if self.relevance_scale is not None and relevance is not None:
+            bias = self.relevance_scale[:, None] * relevance[None, :].to(keys.dtype)
+            mask = bias.repeat(self.heads, 1, 1)
+        pooled, _ = self.attention(
+            self.queries.unsqueeze(0),
+            keys.unsqueeze(0),
+            keys.unsqueeze(0),
+            attn_mask=mask,
+            need_weights=False,
+        )
         return self.norm(pooled[0] + self.queries)
+
+
+class CardState(NamedTuple):
+    """A card's instruction-independent part: psi of its sentences and their projections."""
+
+    sentences: torch.Tensor
+    keys: torch.Tensor
 
 
 class CapabilityEncoder(nn.Module):
@@ -96,16 +129,36 @@ class CapabilityEncoder(nn.Module):
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
         return nn.functional.normalize(pooled, dim=-1)
 
-    def forward(self, card: CapabilityCard, order: list[int] | None = None) -> torch.Tensor:
+    def prepare(self, card: CapabilityCard, order: list[int] | None = None) -> CardState:
         sentences = card.sentences(order)
-        features = self.encode_sentences(sentences)
+        encoded = self.encode_sentences(sentences)
+        features = encoded
         if self.config.numeric_channel:
             scores = [card.scores[i] for i in order] if order is not None else card.scores
             numbers = [[s.accuracy, 1.0] for s in scores] + [[0.0, 0.0]] * (len(sentences) - len(scores))
             features = torch.cat(
                 [features, torch.tensor(numbers, dtype=features.dtype, device=features.device)], -1
             )
-        return self.connector(features.to(next(self.connector.parameters()).dtype))
+        features = features.to(next(self.connector.parameters()).dtype)
+        if isinstance(self.connector, AttentionPooling):
+            return CardState(encoded, self.connector.projection(features))
+        return CardState(encoded, self.connector(features))
+
+    def render(self, state: CardState, instruction: torch.Tensor | None = None) -> torch.Tensor:
+        """The card's tokens; `instruction` (its psi encoding) steers instruction pooling."""
+        if not isinstance(self.connector, AttentionPooling):
+            return state.keys
+        relevance = None if instruction is None else state.sentences @ instruction.to(state.sentences.dtype)
+        return self.connector(state.keys, relevance)
+
+    def encode_instructions(self, texts: list[str]) -> torch.Tensor:
+        """psi of whole instructions, the query side of instruction pooling (cached like sentences)."""
+        return self.encode_sentences(texts)
+
+    def forward(
+        self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        return self.render(self.prepare(card, order), instruction)
 
 
 class CardTextEmbedder(nn.Module):
@@ -119,7 +172,7 @@ class CardTextEmbedder(nn.Module):
         self.tokenizer = tokenizer
         self.embeddings = embeddings
 
-    def forward(self, card: CapabilityCard, order: list[int] | None = None) -> torch.Tensor:
+    def prepare(self, card: CapabilityCard, order: list[int] | None = None) -> torch.Tensor:
         ids = self.tokenizer(
             card.to_text(order),
             add_special_tokens=False,
@@ -128,3 +181,11 @@ class CardTextEmbedder(nn.Module):
             return_tensors="pt",
         ).input_ids[0]
         return self.embeddings(ids.to(self.embeddings.weight.device))
+
+    def render(self, state: torch.Tensor, instruction: torch.Tensor | None = None) -> torch.Tensor:
+        return state
+
+    def forward(
+        self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        return self.prepare(card, order)

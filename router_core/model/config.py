@@ -44,6 +44,13 @@ class RouterConfig(BaseModel):
     capability_tokens: int | None = Field(
         default=4, ge=1, description="Pool the card into this many soft tokens; None = one token per sentence"
     )
+    instruction_pooling: bool = Field(
+        default=True,
+        description=(
+            "Pooling attends to the card's sentences by their similarity to the instruction (both "
+            "encoded by psi), so the capability tokens summarise the tasks relevant to it"
+        ),
+    )
     numeric_channel: bool = Field(
         default=True, description="Also feed each task's accuracy to the connector as a number"
     )

@@ -8,6 +8,7 @@ the benchmark router and validation during training all score through it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,15 +25,15 @@ class ModelSATScorer:
         self.model = model.eval()
         self.perturbations = perturbations
         self.batch_size = batch_size
-        self._capabilities: LRUCache[torch.Tensor] = LRUCache(card_cache)
+        self._capabilities: LRUCache[Any] = LRUCache(card_cache)
 
-    def capability(self, card: CapabilityCard, seed: int | None) -> torch.Tensor:
+    def card_state(self, card: CapabilityCard, seed: int | None) -> Any:
         key = (card_fingerprint(card), seed)
         cached = self._capabilities.get(key)
         if cached is None:
             with torch.inference_mode():
                 order = None if seed is None else card.shuffled_order(seed)
-                cached = self.model.capability_embeddings(card, order)
+                cached = self.model.card_state(card, order)
             self._capabilities.put(key, cached)
         return cached
 
@@ -42,7 +43,7 @@ class ModelSATScorer:
         probabilities = []
         with torch.inference_mode():
             for seed in seeds:
-                capabilities = [self.capability(card, seed) for card in cards]
-                logits = self.model.score_logits(list(instructions), capabilities, self.batch_size)
+                states = [self.card_state(card, seed) for card in cards]
+                logits = self.model.score_logits(list(instructions), states, self.batch_size)
                 probabilities.append(torch.sigmoid(logits))
         return torch.stack(probabilities).mean(0).float().cpu().numpy()

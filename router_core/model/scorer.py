@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
@@ -115,9 +116,36 @@ class ModelSATModel(nn.Module):
             self._embed(torch.cat([torch.tensor(ids, dtype=torch.long), tail])) for ids in batch.input_ids
         ]
 
-    def capability_embeddings(self, card: CapabilityCard, order: list[int] | None = None) -> torch.Tensor:
+    @property
+    def conditioned(self) -> bool:
+        """Whether a card's tokens depend on the instruction (instruction pooling)."""
+        return (
+            isinstance(self.capability, CapabilityEncoder)
+            and self.config.capability_tokens is not None
+            and self.config.instruction_pooling
+        )
+
+    def instruction_vectors(self, texts: Sequence[str]) -> list[torch.Tensor | None]:
+        """psi encodings of the instructions for instruction pooling (None when not conditioned)."""
+        if not self.conditioned:
+            return [None] * len(texts)
+        return list(self.capability.encode_instructions(list(texts)))
+
+    def card_state(self, card: CapabilityCard, order: list[int] | None = None) -> Any:
+        """The per-card work of the capability part, reusable across instructions."""
+        return self.capability.prepare(card, order)
+
+    def render_capability(self, state: Any, instruction: torch.Tensor | None = None) -> torch.Tensor:
+        """A prepared card as LLM input embeddings for one instruction."""
+        return self._frame(self.capability.render(state, instruction))
+
+    def capability_embeddings(
+        self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """The card as LLM input embeddings: header and card, then the answer cue when it trails."""
-        card_part = self.capability(card, order)
+        return self.render_capability(self.card_state(card, order), instruction)
+
+    def _frame(self, card_part: torch.Tensor) -> torch.Tensor:
         if self.config.layout == "instruction-first":
             return torch.cat([card_part, self._embed(self._answer_ids)])
         return torch.cat([self._embed(self._header_ids), card_part])
@@ -203,27 +231,36 @@ class ModelSATModel(nn.Module):
 
     @torch.no_grad()
     def score_logits(
-        self, instructions: Sequence[str], capabilities: Sequence[torch.Tensor], batch_size: int = 16
+        self, instructions: Sequence[str], states: Sequence[Any], batch_size: int = 16
     ) -> torch.Tensor:
-        """(n_instructions, n_candidates) Yes-minus-No logits, instruction KV cache shared by candidates."""
+        """(n_instructions, n_candidates) Yes-minus-No logits for prepared cards (`card_state`),
+        instruction KV cache shared by candidates."""
         rows = []
         for start in range(0, len(instructions), batch_size):
-            chunk = self.instruction_embeddings(instructions[start : start + batch_size])
-            if self.config.layout == "instruction-first":
-                rows.append(self._score_with_prefix_cache(chunk, capabilities))
+            texts = instructions[start : start + batch_size]
+            chunk = self.instruction_embeddings(texts)
+            vectors = self.instruction_vectors(texts)
+            if self.conditioned:
+                suffixes = [[self.render_capability(s, v) for s in states] for v in vectors]
             else:
-                pairs = [(x, c) for x in chunk for c in capabilities]
+                suffixes = [[self.render_capability(s) for s in states]] * len(chunk)
+            if self.config.layout == "instruction-first":
+                rows.append(self._score_with_prefix_cache(chunk, suffixes))
+            else:
+                pairs = [(x, c) for x, row in zip(chunk, suffixes, strict=True) for c in row]
                 logits = self.pair_logits([x for x, _ in pairs], [c for _, c in pairs])
-                rows.append(logits.view(len(chunk), len(capabilities)))
+                rows.append(logits.view(len(chunk), len(states)))
         return torch.cat(rows)
 
     def _score_with_prefix_cache(
-        self, prefixes: list[torch.Tensor], capabilities: Sequence[torch.Tensor]
+        self, prefixes: list[torch.Tensor], suffixes: list[list[torch.Tensor]]
     ) -> torch.Tensor:
-        n, m = len(prefixes), len(capabilities)
+        """`suffixes[i]`: the candidates' capability tokens for instruction i."""
+        n, m = len(prefixes), len(suffixes[0])
         cache, prefix_mask = self._encode_prefixes(prefixes)
         cache.batch_repeat_interleave(m)
-        logits = self._suffix_logits(cache, prefix_mask.repeat_interleave(m, dim=0), list(capabilities) * n)
+        flat = [suffix for row in suffixes for suffix in row]
+        logits = self._suffix_logits(cache, prefix_mask.repeat_interleave(m, dim=0), flat)
         return logits.view(n, m)
 
 

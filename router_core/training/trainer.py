@@ -99,18 +99,20 @@ def group_loss(
 ) -> torch.Tensor:
     """Cross-entropy over each group's Yes-minus-No logits (positive as target) + per-pair BCE.
     All pairs of the step go through the LLM in one batch."""
-    capabilities: dict[str, torch.Tensor] = {}
+    states = {}
     for name in dict.fromkeys(m for group in groups for m in group.models):
         card = data.cards[name]
         order = card.shuffled_order(rng.randrange(1 << 30)) if rng.random() < config.shuffle_tasks else None
-        capabilities[name] = model.capability_embeddings(card, order)
+        states[name] = model.card_state(card, order)
     ids = [i for group in groups for i in group.instruction_ids]
-    suffixes = [capabilities[m] for group in groups for m in group.models]
+    unique_ids = list(dict.fromkeys(ids))
+    texts = [data.texts[i] for i in unique_ids]
+    vectors = dict(zip(unique_ids, model.instruction_vectors(texts), strict=True))
+    models = [m for group in groups for m in group.models]
+    suffixes = [model.render_capability(states[m], vectors[i]) for m, i in zip(models, ids, strict=True)]
     if prefixes is not None:
         flat = model.suffix_logits(prefixes.get(ids), suffixes)
     else:
-        unique_ids = list(dict.fromkeys(ids))
-        texts = [data.texts[i] for i in unique_ids]
         embedded = dict(zip(unique_ids, model.instruction_embeddings(texts), strict=True))
         flat = model.pair_logits([embedded[i] for i in ids], suffixes)
     per_group = flat.split([len(group.models) for group in groups])

@@ -30,12 +30,16 @@ def test_batched_scores_equal_full_sequences(
     torch.manual_seed(0)
     model = ModelSATModel.build(config, device="cpu").eval()
     with torch.no_grad():
-        capabilities = [model.capability_embeddings(card) for card in cards]
+        vectors = model.instruction_vectors(INSTRUCTIONS)
         instructions = model.instruction_embeddings(INSTRUCTIONS)
         one_by_one = torch.stack(
-            [model.pair_logits(instructions, [c] * len(instructions)) for c in capabilities], 1
+            [
+                model.pair_logits(instructions, [model.capability_embeddings(card, None, v) for v in vectors])
+                for card in cards
+            ],
+            1,
         )
-        batched = model.score_logits(INSTRUCTIONS, capabilities, batch_size=2)
+        batched = model.score_logits(INSTRUCTIONS, [model.card_state(card) for card in cards], batch_size=2)
     assert batched.shape == (3, 3)
     torch.testing.assert_close(batched, one_by_one, atol=1e-4, rtol=1e-4)
 
@@ -56,8 +60,8 @@ def test_perturbation_averages_shuffled_orders(tiny_config: RouterConfig, cards)
     shuffled = ModelSATScorer(model, perturbations=2).score(INSTRUCTIONS, cards)
     by_hand = []
     for seed in range(2):
-        capabilities = [model.capability_embeddings(c, c.shuffled_order(seed)) for c in cards]
-        by_hand.append(torch.sigmoid(model.score_logits(INSTRUCTIONS, capabilities)).numpy())
+        states = [model.card_state(c, c.shuffled_order(seed)) for c in cards]
+        by_hand.append(torch.sigmoid(model.score_logits(INSTRUCTIONS, states)).numpy())
     np.testing.assert_allclose(shuffled, np.mean(by_hand, 0), atol=1e-6)
     assert not np.allclose(by_hand[0], by_hand[1])  # order matters without pooling
 
@@ -103,7 +107,7 @@ def test_frozen_prefix_is_read_by_the_base_llm(tiny_config: RouterConfig, cards)
                 parameter.add_(0.5)
     after = model.prefix_states(instructions)[0][0][0]
     torch.testing.assert_close(before, after)
-    capability = [model.capability_embeddings(cards[0])]
+    capability = [model.capability_embeddings(cards[0], None, model.instruction_vectors(INSTRUCTIONS[:1])[0])]
     with torch.no_grad(), model.llm.disable_adapter():
         bare = model.pair_logits(instructions, capability)
     with torch.no_grad():
@@ -120,3 +124,26 @@ def test_frozen_prefix_needs_the_instruction_first(tiny_config: RouterConfig):
         {**tiny_config.model_dump(), "layout": "capability-first", "frozen_prefix": None}
     )
     assert config.frozen_prefix is False
+
+
+def test_instruction_pooling_reads_the_tasks_relevant_to_the_instruction(tiny_config: RouterConfig, cards):
+    """Two cards that differ only on one task: their tokens differ more for an instruction that is
+    similar to that task's sentence than for one that is not."""
+    from tests.router_core.builders import make_card
+
+    torch.manual_seed(0)
+    model = ModelSATModel.build(tiny_config, device="cpu").eval()
+    assert model.conditioned
+    strong, weak = make_card("a", [0.9, 0.5, 0.5]), make_card("b", [0.1, 0.5, 0.5])
+    near = strong.sentences()[0]  # as similar to task 0 as an instruction can be
+    far = "Zebras graze on the savanna at dawn."
+    with torch.no_grad():
+        gaps = {}
+        for name, text in (("near", near), ("far", far)):
+            vector = model.instruction_vectors([text])[0]
+            a = model.capability_embeddings(strong, None, vector)
+            b = model.capability_embeddings(weak, None, vector)
+            gaps[name] = (a - b).norm().item()
+    assert gaps["near"] > gaps["far"] > 0
+    unconditioned = RouterConfig.model_validate({**tiny_config.model_dump(), "instruction_pooling": False})
+    assert not ModelSATModel.build(unconditioned, device="cpu").conditioned
