@@ -49,7 +49,12 @@ def main() -> None:
             thrifty.response_metadata[METADATA_KEY]["chosen"],
         )
     console.print(table)
-    console.print(f"last answer: {best.content!r}; its routing took {decision['latency_ms']:.0f} ms")
+    answer = router.invoke("Balance the chemical equation: Fe + O2 -> Fe2O3.")
+    decision = answer.response_metadata[METADATA_KEY]
+    console.print(
+        f"one more request, router already loaded: routed to {decision['chosen']} in "
+        f"{decision['latency_ms']:.0f} ms; the answer: {answer.content!r}"
+    )
 
 
 if __name__ == "__main__":
