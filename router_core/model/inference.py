@@ -44,6 +44,7 @@ class ModelSATScorer:
         with torch.inference_mode():
             for seed in seeds:
                 states = [self.card_state(card, seed) for card in cards]
-                logits = self.model.score_logits(list(instructions), states, self.batch_size)
+                progress = len(instructions) > 10 * self.batch_size  # a benchmark, not a routing call
+                logits = self.model.score_logits(list(instructions), states, self.batch_size, progress)
                 probabilities.append(torch.sigmoid(logits))
         return torch.stack(probabilities).mean(0).float().cpu().numpy()

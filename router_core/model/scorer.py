@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
 from torch import nn
+from tqdm import tqdm
 from transformers import DynamicCache, PreTrainedTokenizerBase
 
 from router_core.cards.card import CapabilityCard
@@ -231,12 +232,13 @@ class ModelSATModel(nn.Module):
 
     @torch.no_grad()
     def score_logits(
-        self, instructions: Sequence[str], states: Sequence[Any], batch_size: int = 16
+        self, instructions: Sequence[str], states: Sequence[Any], batch_size: int = 16, progress: bool = False
     ) -> torch.Tensor:
         """(n_instructions, n_candidates) Yes-minus-No logits for prepared cards (`card_state`),
         instruction KV cache shared by candidates."""
         rows = []
-        for start in range(0, len(instructions), batch_size):
+        starts = range(0, len(instructions), batch_size)
+        for start in tqdm(starts, desc="scoring", unit="batch", disable=not progress, leave=False):
             texts = instructions[start : start + batch_size]
             chunk = self.instruction_embeddings(texts)
             vectors = self.instruction_vectors(texts)
