@@ -170,22 +170,20 @@ class ModelSATRouter(Runnable[LanguageModelInput, Any]):
     def _route(self, messages: list[BaseMessage], options: CallOptions) -> RoutingDecision:
         if options.model is not None:
             return self._forced(options.model)
-        return self.engine.route(
-            self._instruction(messages),
-            self.cards,
-            policy=options.policy_spec(self.policy),
-            timeout_s=self.route_timeout_s,
-        )
+        return self.engine.route(**self._routing_call(messages, options))
 
     async def _aroute(self, messages: list[BaseMessage], options: CallOptions) -> RoutingDecision:
         if options.model is not None:
             return self._forced(options.model)
-        return await self.engine.aroute(
-            self._instruction(messages),
-            self.cards,
-            policy=options.policy_spec(self.policy),
-            timeout_s=self.route_timeout_s,
-        )
+        return await self.engine.aroute(**self._routing_call(messages, options))
+
+    def _routing_call(self, messages: list[BaseMessage], options: CallOptions) -> dict[str, Any]:
+        return {
+            "instruction": self._instruction(messages),
+            "candidates": self.cards,
+            "policy": options.policy_spec(self.policy),
+            "timeout_s": self.route_timeout_s,
+        }
 
     def _order(self, decision: RoutingDecision) -> list[str]:
         return [c.name for c in decision.ranking] if self.fallback else [decision.chosen]

@@ -75,12 +75,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         )
         if isinstance(healthy, dict):  # the caller named one deployment
             return healthy
-        decision = await self.engine.aroute(
-            self.instruction(messages, input),
-            self.cards.for_deployments(healthy),
-            self.policy,
-            self.timeout_s,
-        )
+        decision = await self.engine.aroute(*self._routing_call(healthy, messages, input))
         return self._choose(model, healthy, decision, request_kwargs)
 
     def get_available_deployment(
@@ -95,13 +90,19 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         healthy = self._healthy(model, messages, input, specific_deployment, request_kwargs)
         if isinstance(healthy, dict):
             return healthy
-        decision = self.engine.route(
+        decision = self.engine.route(*self._routing_call(healthy, messages, input))
+        return self._choose(model, healthy, decision, request_kwargs)
+
+    def _routing_call(
+        self, healthy: list[dict], messages: list[dict[str, str]] | None, input: str | list | None
+    ) -> tuple[str, dict, PolicySpec, float | None]:
+        """The engine's arguments: routed text, healthy deployments' cards, policy, timeout."""
+        return (
             self.instruction(messages, input),
             self.cards.for_deployments(healthy),
             self.policy,
             self.timeout_s,
         )
-        return self._choose(model, healthy, decision, request_kwargs)
 
     def _healthy(
         self,
