@@ -152,8 +152,13 @@ class CapabilityEncoder(nn.Module):
         return self.connector(state.keys, relevance)
 
     def encode_instructions(self, texts: list[str]) -> torch.Tensor:
-        """psi of whole instructions, the query side of instruction pooling (cached like sentences)."""
-        return self.encode_sentences(texts)
+        """psi of whole instructions, the query side of instruction pooling. Cached in training (a
+        fixed set of questions, revisited every epoch), not at inference, where a serving process
+        would otherwise keep every instruction it ever routed."""
+        if self.training:
+            return self.encode_sentences(texts)
+        with torch.no_grad():
+            return self._psi(texts)
 
     def forward(
         self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None
