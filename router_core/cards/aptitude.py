@@ -1,4 +1,4 @@
-"""The aptitude test: 50 MMLU subjects x 20 distinguishing questions that every model takes.
+"""The aptitude test: 50 tasks x 20 questions of graded difficulty that every model takes.
 
 A test is a versioned list of question ids per task plus a keyword description; it never
 holds question texts (those stay in the dataset). Selection is deterministic: the same
@@ -8,10 +8,12 @@ outcomes and zoo always give the same items.
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import yaml
@@ -21,7 +23,7 @@ from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
 
 MMLU_SOURCE_PREFIX = "ori_mmlu-"
-DEFAULT_VERSION = "mmlu-pro-v1"
+DEFAULT_VERSION = "mmlu-pro-v2"
 DEFINITIONS = resources.files("router_core.cards") / "definitions"
 
 
@@ -81,6 +83,11 @@ def task_descriptions() -> dict[str, str]:
     return yaml.safe_load((DEFINITIONS / "task_descriptions.yaml").read_text(encoding="utf-8"))
 
 
+class _TaskPool(NamedTuple):
+    category: str
+    items: list[tuple[float, str]]  # (difficulty p on the zoo, question id)
+
+
 def select_aptitude_test(
     outcomes: OutcomeMatrix,
     zoo: Sequence[str],
@@ -90,44 +97,88 @@ def select_aptitude_test(
     items_per_task: int = 20,
     descriptions: dict[str, str] | None = None,
 ) -> AptitudeTest:
-    """Pick the items that best tell the `zoo` apart.
+    """Pick a test whose per-task scores estimate each model's accuracy on the whole dataset.
 
-    An item's informativeness is p(1-p), p being the share of the zoo that answers it
-    correctly: items about half the zoo gets right score highest, items everyone gets right
-    or wrong score zero and are never chosen. Each subject keeps its `items_per_task` most
-    informative items; the `n_tasks` subjects whose items are most informative form the test.
-    Ties break by question id, so the result is deterministic (p(1-p) is compared as a float, so
-    items with p and 1-p do not always tie exactly; the shipped v1 keeps that rule).
+    A task is one item source (an MMLU subject, or a `stemez-*`/`theoremQA-*`/`scibench-*`
+    source) with a keyword description. Tasks go to the dataset's categories in proportion to
+    their sizes, so the test covers what users route, and inside a task the items spread over
+    the whole range of difficulty. Only items answered by every model of the zoo count (a
+    masked cell would bias difficulty). The result is deterministic: ties break by question id,
+    source and category name.
     """
     descriptions = descriptions or task_descriptions()
-    sub = outcomes.select(models=list(zoo))
-    answered = sub.observed.sum(axis=1)
-    share = np.divide(sub.scores.sum(axis=1), answered, out=np.zeros(len(sub.ids)), where=answered > 0)
-    info = share * (1 - share)
-
-    by_subject: dict[str, list[tuple[float, str]]] = {}
-    for i, ins in enumerate(sub.instructions):
-        mmlu = bool(ins.source and ins.source.startswith(MMLU_SOURCE_PREFIX))
-        if mmlu and info[i] > 0 and answered[i] == len(zoo):
-            by_subject.setdefault(ins.source[len(MMLU_SOURCE_PREFIX) :], []).append((-float(info[i]), ins.id))
-
-    candidates = []
-    for subject, items in by_subject.items():
-        if len(items) < items_per_task or subject not in descriptions:
-            continue
-        best = sorted(items, key=lambda item: (item[0], _id_key(item[1])))[:items_per_task]
-        candidates.append((sum(score for score, _ in best), subject, [qid for _, qid in best]))
-    if len(candidates) < n_tasks:
+    pools = _task_pools(outcomes.select(models=list(zoo)), descriptions, items_per_task)
+    category_share = Counter(ins.category or "" for ins in outcomes.instructions)
+    chosen = _allocate(pools, category_share, n_tasks)
+    if len(chosen) < n_tasks:
         raise ConfigError(
-            f"only {len(candidates)} MMLU subjects have {items_per_task} distinguishing items "
-            f"answered by every model of the zoo; {n_tasks} are needed"
+            f"only {len(chosen)} sources have {items_per_task} items answered by every model of "
+            f"the zoo and a task description; {n_tasks} are needed"
         )
-    chosen = sorted(candidates)[:n_tasks]
     tasks = [
-        AptitudeTask(id=subject, description=descriptions[subject], question_ids=sorted(ids, key=_id_key))
-        for _, subject, ids in sorted(chosen, key=lambda c: c[1])
+        AptitudeTask(
+            id=task,
+            description=descriptions[task],
+            question_ids=sorted(_graded_items(pools[task].items, items_per_task), key=_id_key),
+        )
+        for task in sorted(chosen)
     ]
     return AptitudeTest(version=version, selected_on=sorted(zoo), tasks=tasks)
+
+
+def task_id(source: str | None) -> str:
+    """The task an item belongs to: its MMLU subject, or its whole source for other items."""
+    source = source or ""
+    return source[len(MMLU_SOURCE_PREFIX) :] if source.startswith(MMLU_SOURCE_PREFIX) else source
+
+
+def _task_pools(zoo: OutcomeMatrix, descriptions: dict[str, str], min_items: int) -> dict[str, _TaskPool]:
+    """Usable items per described task, each with its difficulty; a task's category is its items' majority."""
+    answered = zoo.observed.sum(axis=1)
+    share = zoo.scores.sum(axis=1) / np.maximum(answered, 1)
+    items: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    categories: dict[str, Counter[str]] = defaultdict(Counter)
+    for i, ins in enumerate(zoo.instructions):
+        task = task_id(ins.source)
+        if task in descriptions and answered[i] == len(zoo.models):
+            items[task].append((float(share[i]), ins.id))
+            categories[task][ins.category or ""] += 1
+    return {
+        task: _TaskPool(categories[task].most_common(1)[0][0], found)
+        for task, found in items.items()
+        if len(found) >= min_items
+    }
+
+
+def _allocate(pools: dict[str, _TaskPool], category_share: Counter[str], n_tasks: int) -> list[str]:
+    """Give each next task to the category furthest below its share of the dataset, taking
+    its largest unused source (more items, a steadier difficulty estimate)."""
+    queues: dict[str, list[str]] = defaultdict(list)
+    for task in sorted(pools, key=lambda t: (-len(pools[t].items), t)):
+        queues[pools[task].category].append(task)
+    total = sum(category_share.values())
+    taken: Counter[str] = Counter()
+    chosen: list[str] = []
+    while len(chosen) < n_tasks:
+        open_categories = [c for c, queue in queues.items() if taken[c] < len(queue)]
+        if not open_categories:
+            break
+        category = max(open_categories, key=lambda c: (n_tasks * category_share[c] / total - taken[c], c))
+        chosen.append(queues[category][taken[category]])
+        taken[category] += 1
+    return chosen
+
+
+def _graded_items(items: list[tuple[float, str]], count: int) -> list[str]:
+    """One item from the middle of each of `count` equal difficulty bins.
+
+    A spread of difficulties tells models apart at every level of ability. Items that about
+    half the zoo gets right (the paper's rule, this project's first test) separate only models
+    near the zoo's median: on them the strongest models all score near the ceiling, and cards
+    could not tell the best model from the third best.
+    """
+    ordered = sorted(items, key=lambda item: (item[0], _id_key(item[1])))
+    return [ordered[int((k + 0.5) * len(ordered) / count)][1] for k in range(count)]
 
 
 def _id_key(question_id: str) -> tuple[int, str]:

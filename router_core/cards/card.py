@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from router_core.errors import CardError
 
-SHIPPED_CARDS = resources.files("router_core.cards") / "definitions" / "cards-mmlu-pro-v1.json"
+SHIPPED_CARDS = resources.files("router_core.cards") / "definitions" / "cards-mmlu-pro-v2.json"
 
 
 class TaskScore(BaseModel):

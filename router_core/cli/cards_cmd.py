@@ -91,7 +91,7 @@ def select_test(
     tasks: Annotated[int, typer.Option(help="Number of tasks.")] = 50,
     items: Annotated[int, typer.Option(help="Items per task.")] = 20,
 ) -> None:
-    """Pick the aptitude test: the most distinguishing MMLU items of the training zoo."""
+    """Pick the aptitude test: graded items of every category, picked on the training zoo."""
     from router_core.evaluation.zoos import load_zoo_file
 
     try:

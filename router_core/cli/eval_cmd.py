@@ -15,7 +15,7 @@ from router_core.data import load_outcomes
 from router_core.embeddings import HASHING, make_embedder
 from router_core.errors import ConfigError, ModelSATError
 from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, run_benchmark
-from router_core.evaluation.report import category_table, plot, summary_table, write_json
+from router_core.evaluation.report import category_table, plot, summary_table, write_json, write_markdown
 from router_core.evaluation.zoos import load_zoo_file
 from router_core.routers.batch import read_instructions, score_lines, write_lines
 from router_core.routers.registry import BASELINES, make_router, option_names, router_class
@@ -104,6 +104,9 @@ def evaluate(
     seed: SeedOption = 0,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full results as JSON.")] = None,
     plot_out: Annotated[Path | None, typer.Option("--plot", help="Write a plot (.png).")] = None,
+    markdown_out: Annotated[
+        Path | None, typer.Option("--markdown", help="Write the summary tables as Markdown.")
+    ] = None,
     categories: Annotated[bool, typer.Option("--categories", help="Also print per-category tables.")] = False,
 ) -> None:
     """Route the held-out questions of each zoo with each router; compare with best single, oracle, random."""
@@ -135,6 +138,9 @@ def evaluate(
     if json_out:
         write_json(result, json_out)
         out.print(f"wrote {json_out}")
+    if markdown_out:
+        write_markdown(result, markdown_out)
+        out.print(f"wrote {markdown_out}")
     if plot_out:
         plot(result, plot_out)
         out.print(f"wrote {plot_out}")

@@ -1,7 +1,8 @@
-"""Benchmark results for people (rich tables, a plot) and machines (JSON)."""
+"""Benchmark results for people (rich tables, Markdown, a plot) and machines (JSON)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.table import Table
@@ -46,47 +47,74 @@ def split_title(info: SplitInfo) -> str:
     )
 
 
+SUMMARY_COLUMNS = (
+    "zoo",
+    "router",
+    "routed",
+    "best single",
+    "oracle",
+    "random",
+    "gap closed",
+    "AIQ",
+    "cost $/1M",
+    "most chosen",
+    "notes",
+)
+_TEXT_COLUMNS = ("zoo", "router", "best single", "most chosen", "notes")
+
+
+def summary_rows(result: BenchmarkResult, split: Split) -> list[Evaluation]:
+    """The split's evaluations in table order: zoos, then routers, as the spec lists them."""
+    zoos, routers = list(result.spec.zoos), result.spec.routers
+    return sorted(
+        (e for e in result.evaluations if e.split == split),
+        key=lambda e: (zoos.index(e.zoo), routers.index(e.router)),
+    )
+
+
+def summary_cells(e: Evaluation) -> list[str]:
+    m = e.overall
+    return [
+        e.zoo,
+        e.router,
+        _pct(m.routed),
+        f"{_pct(m.best_single)} {m.best_single_model}",
+        _pct(m.oracle),
+        _pct(m.random),
+        _pct(m.gap_closed, signed=True),
+        _pct(e.aiq),
+        f"{m.cost:.2f}" if m.cost is not None else "-",
+        most_chosen(e),
+        notes(e),
+    ]
+
+
 def summary_table(result: BenchmarkResult, split: Split) -> Table:
     """One row per zoo x router: accuracy (%) against the zoo's bars, AIQ and the most chosen models."""
     info = next(i for i in result.splits if i.split == split)
     table = Table(title=split_title(info), title_justify="left")
-    for column in (
-        "zoo",
-        "router",
-        "routed",
-        "best single",
-        "oracle",
-        "random",
-        "gap closed",
-        "AIQ",
-        "cost $/1M",
-        "most chosen",
-        "notes",
-    ):
-        left = column in ("zoo", "router", "most chosen", "notes")
-        table.add_column(column, justify="left" if left else "right")
-    zoos, routers = list(result.spec.zoos), result.spec.routers
-    rows = sorted(
-        (e for e in result.evaluations if e.split == split),
-        key=lambda e: (zoos.index(e.zoo), routers.index(e.router)),
-    )
+    for column in SUMMARY_COLUMNS:
+        table.add_column(column, justify="left" if column in _TEXT_COLUMNS else "right")
+    rows = summary_rows(result, split)
     for i, e in enumerate(rows):
-        m = e.overall
-        table.add_row(
-            e.zoo,
-            e.router,
-            _pct(m.routed),
-            f"{_pct(m.best_single)} {m.best_single_model}",
-            _pct(m.oracle),
-            _pct(m.random),
-            _pct(m.gap_closed, signed=True),
-            _pct(e.aiq),
-            f"{m.cost:.2f}" if m.cost is not None else "-",
-            most_chosen(e),
-            notes(e),
-            end_section=i + 1 == len(rows) or rows[i + 1].zoo != e.zoo,
-        )
+        end = i + 1 == len(rows) or rows[i + 1].zoo != e.zoo
+        table.add_row(*summary_cells(e), end_section=end)
     return table
+
+
+def write_markdown(result: BenchmarkResult, path: str | Path) -> None:
+    """The summary tables as Markdown, one per split, ready for a report or a pull request."""
+    parts = []
+    for info in result.splits:
+        align = ["---" if c in _TEXT_COLUMNS else "---:" for c in SUMMARY_COLUMNS]
+        lines = [f"#### {split_title(info)}", "", _md_row(SUMMARY_COLUMNS), _md_row(align)]
+        lines += [_md_row(summary_cells(e)) for e in summary_rows(result, info.split)]
+        parts.append("\n".join(lines))
+    Path(path).write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+
+
+def _md_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
 def category_table(result: BenchmarkResult, split: Split, zoo: str) -> Table:

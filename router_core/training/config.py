@@ -31,6 +31,16 @@ class TrainConfig(BaseModel):
     lr_lora: float = 5e-4
     bce_weight: float = Field(default=0.5, ge=0, description="Weight of the per-pair calibration loss")
     shuffle_tasks: float = Field(default=0.5, ge=0, le=1, description="Chance to shuffle a card's task order")
+    resample_cards: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description=(
+            "Chance to redraw a card's task scores as another sitting of the same test would give "
+            "them (binomial over the task's items), so the router reads scores instead of "
+            "memorising the few training cards"
+        ),
+    )
     model_weight_power: float = Field(default=1.0, ge=0, description="Sample models by accuracy ** power")
     item_weight_floor: float = Field(
         default=0.05, ge=0, description="Added to an item's p(1-p) sampling weight"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from router_core.data.outcomes import OutcomeMatrix
+from router_core.training.config import TrainConfig
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,17 @@ class GroupSampler:
         # instructions usable for instruction groups: some model right and some wrong
         self._mixed_rows = np.flatnonzero(correct.any(1) & wrong.any(1))
         self._correct, self._wrong = correct, wrong
+
+    @classmethod
+    def from_config(cls, outcomes: OutcomeMatrix, config: TrainConfig) -> GroupSampler:
+        return cls(
+            outcomes,
+            group_size=config.group_size,
+            instruction_group_share=config.instruction_group_share,
+            model_weight_power=config.model_weight_power,
+            item_weight_floor=config.item_weight_floor,
+            seed=config.seed,
+        )
 
     def sample(self, step: int, count: int) -> list[Group]:
         rng = np.random.default_rng([self.seed, step])

@@ -89,6 +89,16 @@ class PrefixStore:
         return [self._states[i] for i in ids]
 
 
+def resampled_card(card: CapabilityCard, rng: random.Random) -> CapabilityCard:
+    """The card a second sitting of the aptitude test might give: each task's score redrawn as
+    right answers out of its `n_items`, each right with the card's accuracy."""
+    scores = []
+    for score in card.scores:
+        right = sum(rng.random() < score.accuracy for _ in range(score.n_items))
+        scores.append(score.model_copy(update={"accuracy": right / score.n_items}))
+    return card.model_copy(update={"scores": scores})
+
+
 def group_loss(
     model: ModelSATModel,
     groups: list[Group],
@@ -102,6 +112,8 @@ def group_loss(
     states = {}
     for name in dict.fromkeys(m for group in groups for m in group.models):
         card = data.cards[name]
+        if rng.random() < config.resample_cards:
+            card = resampled_card(card, rng)
         order = card.shuffled_order(rng.randrange(1 << 30)) if rng.random() < config.shuffle_tasks else None
         states[name] = model.card_state(card, order)
     ids = [i for group in groups for i in group.instruction_ids]
@@ -169,14 +181,7 @@ def train(
     """Train and write `out_dir/best` (the router), `out_dir/last` and the trainer state."""
     out_dir = Path(out_dir)
     data = TrainingData.from_outcomes(outcomes, cards, config.validation_questions)
-    sampler = GroupSampler(
-        data.train,
-        group_size=config.group_size,
-        instruction_group_share=config.instruction_group_share,
-        model_weight_power=config.model_weight_power,
-        item_weight_floor=config.item_weight_floor,
-        seed=config.seed,
-    )
+    sampler = GroupSampler.from_config(data.train, config)
     torch.manual_seed(config.seed)
     if resume:
         model = load_checkpoint(out_dir / LAST, device=device, trainable=True)
@@ -263,6 +268,7 @@ def _record(
             "validation_questions": len(data.validation.instructions),
             "training_models": data.train.models,
             "held_out_models": held_out_models(),
+            "aptitude_version": load_aptitude_test().version,
             "split": "held-out questions (test and validation never trained on); held-out models excluded",
         },
         "best_validation": meta["best"],

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from router_core.cards import AptitudeTask, AptitudeTest, load_aptitude_test, select_aptitude_test
-from router_core.cards.aptitude import DEFINITIONS, task_descriptions
+from router_core.cards.aptitude import DEFINITIONS, task_descriptions, task_id
 from router_core.data import Instruction, OutcomeMatrix
 from router_core.errors import ConfigError
 from router_core.evaluation.zoos import load_zoo_file
@@ -18,44 +19,46 @@ from router_core.evaluation.zoos import load_zoo_file
 ZOO = ["m1", "m2", "m3", "m4"]
 _ = None  # a missing cell
 
-# question id -> (source, results of m1..m4, result of an "outsider" model that is not in the zoo)
-ITEMS: dict[str, tuple[str | None, list, int]] = {
-    # alpha: "101" is the best item (p = .5); "15" and "120" tie (p = .75, .25) and "15" wins on numeric id
-    "101": ("ori_mmlu-alpha", [1, 1, 0, 0], 1),
-    "120": ("ori_mmlu-alpha", [1, 0, 0, 0], 1),
-    "15": ("ori_mmlu-alpha", [1, 1, 1, 0], 1),
-    "2": ("ori_mmlu-alpha", [1, 1, 1, 1], 0),  # everyone in the zoo right: never chosen
-    "3": ("ori_mmlu-alpha", [0, 0, 0, 0], 1),  # everyone in the zoo wrong: never chosen
-    # beta: two p = .5 items, the most informative subject
-    "201": ("ori_mmlu-beta", [1, 0, 1, 0], 0),
-    "202": ("ori_mmlu-beta", [0, 1, 0, 1], 0),
-    "203": ("ori_mmlu-beta", [1, 1, 1, 1], 1),
-    # gamma: two p = .25 items, the least informative subject
-    "301": ("ori_mmlu-gamma", [1, 0, 0, 0], 1),
-    "302": ("ori_mmlu-gamma", [0, 0, 0, 1], 1),
-    # delta: one informative item only
-    "401": ("ori_mmlu-delta", [1, 1, 0, 0], 0),
-    "402": ("ori_mmlu-delta", [1, 1, 1, 1], 0),
-    # epsilon: informative, but has no task description
-    "501": ("ori_mmlu-epsilon", [1, 1, 0, 0], 0),
-    "502": ("ori_mmlu-epsilon", [0, 0, 1, 1], 0),
-    # zeta: its second item was not answered by every zoo model
-    "601": ("ori_mmlu-zeta", [1, 1, 0, 0], 0),
-    "602": ("ori_mmlu-zeta", [1, _, 0, 0], 0),
-    # not original MMLU items: never chosen
-    "701": ("stemez-Physics", [1, 1, 0, 0], 0),
-    "702": ("stemez-Physics", [0, 0, 1, 1], 0),
-    "801": (None, [1, 0, 1, 0], 0),
+# question id -> (source, category, results of m1..m4, result of an "outsider" model not in the zoo)
+ITEMS: dict[str, tuple[str | None, str, list, int]] = {
+    # alpha (math): five items from easy (p = 1) to hard (p = 0) for the zoo
+    "2": ("ori_mmlu-alpha", "math", [1, 1, 1, 1], 0),
+    "15": ("ori_mmlu-alpha", "math", [1, 1, 1, 0], 0),
+    "101": ("ori_mmlu-alpha", "math", [1, 1, 0, 0], 0),
+    "120": ("ori_mmlu-alpha", "math", [1, 0, 0, 0], 0),
+    "3": ("ori_mmlu-alpha", "math", [0, 0, 0, 0], 0),
+    # beta (math): smaller than alpha
+    "201": ("ori_mmlu-beta", "math", [1, 0, 1, 0], 1),
+    "202": ("ori_mmlu-beta", "math", [0, 1, 0, 1], 0),
+    "203": ("ori_mmlu-beta", "math", [1, 1, 1, 1], 1),
+    # a source that is not an MMLU subject is a task of its own, named by the whole source
+    "701": ("stemez-Physics", "physics", [1, 1, 0, 0], 0),
+    "702": ("stemez-Physics", "physics", [0, 0, 1, 1], 0),
+    # delta (law): one item only
+    "401": ("ori_mmlu-delta", "law", [1, 1, 0, 0], 0),
+    # epsilon (law): no task description
+    "501": ("ori_mmlu-epsilon", "law", [1, 1, 0, 0], 0),
+    "502": ("ori_mmlu-epsilon", "law", [0, 0, 1, 1], 0),
+    # zeta (law): its second item was not answered by every zoo model
+    "601": ("ori_mmlu-zeta", "law", [1, 1, 0, 0], 0),
+    "602": ("ori_mmlu-zeta", "law", [1, _, 0, 0], 0),
+    # no source: never chosen
+    "801": (None, "law", [1, 0, 1, 0], 0),
 }
-DESCRIPTIONS = {s: f"{s.title()}, Keywords" for s in ("alpha", "beta", "gamma", "delta", "zeta")}
+DESCRIPTIONS = {
+    **{s: f"{s.title()}, Keywords" for s in ("alpha", "beta", "delta", "zeta")},
+    "stemez-Physics": "Physics, Keywords",
+}
 
 
 def _outcomes(order: list[str] | None = None, with_outsider: bool = True) -> OutcomeMatrix:
     ids = order or list(ITEMS)
     models = ZOO + (["outsider"] if with_outsider else [])
-    rows = [ITEMS[q][1] + ([ITEMS[q][2]] if with_outsider else []) for q in ids]
+    rows = [ITEMS[q][2] + ([ITEMS[q][3]] if with_outsider else []) for q in ids]
     return OutcomeMatrix(
-        instructions=[Instruction(id=q, text=f"question {q}", source=ITEMS[q][0]) for q in ids],
+        instructions=[
+            Instruction(id=q, text=f"question {q}", source=ITEMS[q][0], category=ITEMS[q][1]) for q in ids
+        ],
         models=models,
         scores=np.array([[0 if v is None else v for v in row] for row in rows], dtype=np.float32),
         observed=np.array([[v is not None for v in row] for row in rows]),
@@ -74,63 +77,53 @@ def _tasks(test: AptitudeTest) -> dict[str, list[str]]:
 # ---------------------------------------------------------------- selection on hand-made data
 
 
-def test_picks_the_most_informative_subjects_and_items() -> None:
+def test_tasks_follow_the_category_shares() -> None:
+    # math holds 8 of the 16 items and physics 2: the first task goes to math (its largest
+    # source, alpha), the second to physics, which is further below its share than math is
     test = _select()
 
-    assert _tasks(test) == {"alpha": ["15", "101"], "beta": ["201", "202"]}
+    assert _tasks(test) == {"alpha": ["15", "120"], "stemez-Physics": ["701", "702"]}
     assert test.version == "tiny-v1"
     assert test.selected_on == ZOO
-    assert [t.description for t in test.tasks] == ["Alpha, Keywords", "Beta, Keywords"]
-    assert test.question_ids == {"15", "101", "201", "202"}
+    assert [t.description for t in test.tasks] == ["Alpha, Keywords", "Physics, Keywords"]
+    assert test.question_ids == {"15", "120", "701", "702"}
+    assert list(_tasks(_select(n_tasks=3))) == ["alpha", "beta", "stemez-Physics"]
 
 
-def test_a_third_task_is_the_next_most_informative() -> None:
-    assert _tasks(_select(n_tasks=3)) == {
-        "alpha": ["15", "101"],
-        "beta": ["201", "202"],
-        "gamma": ["301", "302"],
+def test_items_spread_over_the_difficulty_range() -> None:
+    # alpha's items by difficulty: "3" (p = 0), "120", "101", "15", "2" (p = 1); one per bin
+    def alpha(items: int) -> list[str]:
+        return _tasks(_select(items_per_task=items, n_tasks=1))["alpha"]
+
+    assert alpha(1) == ["101"]
+    assert alpha(2) == ["15", "120"]
+    assert alpha(3) == ["2", "3", "101"]  # items the whole zoo gets right or wrong grade new models
+    assert alpha(5) == ["2", "3", "15", "101", "120"]
+
+
+def test_sources_without_enough_usable_items_are_left_out() -> None:
+    # delta has one item, epsilon no description, zeta one item answered by the whole zoo
+    assert set(_tasks(_select(items_per_task=1, n_tasks=5))) == {
+        "alpha",
+        "beta",
+        "stemez-Physics",
+        "delta",
+        "zeta",
     }
-
-
-def test_items_by_p_times_one_minus_p() -> None:
-    # one item per task: every subject's best item; ties in informativeness break by subject name
-    assert _tasks(_select(items_per_task=1, n_tasks=5)) == {
-        "alpha": ["101"],
-        "beta": ["201"],
-        "delta": ["401"],
-        "gamma": ["301"],
-        "zeta": ["601"],
-    }
-    assert _tasks(_select(items_per_task=1, n_tasks=3)) == {
-        "alpha": ["101"],
-        "beta": ["201"],
-        "delta": ["401"],
-    }
-
-
-def test_items_everyone_gets_right_or_wrong_are_never_chosen() -> None:
-    with pytest.raises(ConfigError):
-        _select(items_per_task=4, n_tasks=1)  # alpha has only 3 informative items of its 5
-    assert "2" not in _select(items_per_task=3, n_tasks=1).question_ids
-
-
-def test_too_few_subjects() -> None:
     with pytest.raises(ConfigError) as info:
         _select(n_tasks=4)
 
     assert str(info.value) == (
-        "only 3 MMLU subjects have 2 distinguishing items answered by every model of the zoo; 4 are needed"
+        "only 3 sources have 2 items answered by every model of the zoo and a task description; 4 are needed"
     )
 
 
 def test_only_the_zoo_counts() -> None:
     assert _select(_outcomes(), n_tasks=3) == _select(_outcomes(with_outsider=False), n_tasks=3)
-    # with the outsider in the zoo, alpha's "2" (p = .8) and "3" (p = .2) tell models apart too
-    assert _tasks(_select(zoo=[*ZOO, "outsider"], items_per_task=5, n_tasks=1)) == {
-        "alpha": ["2", "3", "15", "101", "120"]
-    }
-    with pytest.raises(ConfigError):
-        _select(items_per_task=5, n_tasks=1)
+    # beta's middle item by difficulty: "202" (tied with "201" at p = .5, later id) for the zoo;
+    # with the outsider in it, "201" (p = .6, against .4 for "202")
+    assert _tasks(_select(zoo=[*ZOO, "outsider"], items_per_task=1, n_tasks=3))["beta"] == ["201"]
+    assert _tasks(_select(items_per_task=1, n_tasks=3))["beta"] == ["202"]
 
 
 def test_unknown_zoo_model() -> None:
@@ -161,7 +154,7 @@ def test_default_descriptions_are_the_shipped_ones() -> None:
     test = select_aptitude_test(outcomes, ZOO, n_tasks=1, items_per_task=4)
 
     assert test.tasks[0].description == task_descriptions()["anatomy"]
-    assert test.version == "mmlu-pro-v1"
+    assert test.version == "mmlu-pro-v2"
 
 
 # ---------------------------------------------------------------- the definition file
@@ -173,7 +166,7 @@ def test_save_and_load_a_definition(tmp_path: Path) -> None:
     test.save(tmp_path / "aptitude.json")
 
     assert AptitudeTest.from_file(tmp_path / "aptitude.json") == test
-    assert test.task("gamma").question_ids == ["301", "302"]
+    assert test.task("stemez-Physics").question_ids == ["701", "702"]
     with pytest.raises(ConfigError, match="aptitude test tiny-v1 has no task 'omega'"):
         test.task("omega")
 
@@ -200,7 +193,7 @@ def test_unknown_shipped_version() -> None:
 def test_shipped_test_shape() -> None:
     test = load_aptitude_test()
 
-    assert test.version == "mmlu-pro-v1"
+    assert test.version == "mmlu-pro-v2"
     assert len(test.tasks) == 50
     assert len({t.id for t in test.tasks}) == 50
     assert [t.id for t in test.tasks] == sorted(t.id for t in test.tasks)
@@ -212,7 +205,7 @@ def test_shipped_test_shape() -> None:
 
 
 def test_shipped_test_stores_ids_not_questions() -> None:
-    raw = json.loads((DEFINITIONS / "aptitude-mmlu-pro-v1.json").read_text())
+    raw = json.loads((DEFINITIONS / "aptitude-mmlu-pro-v2.json").read_text())
 
     assert set(raw) == {"version", "selected_on", "tasks"}
     assert all(set(task) == set(AptitudeTask.model_fields) for task in raw["tasks"])
@@ -238,12 +231,27 @@ def test_shipped_test_is_reproduced_from_the_real_data(real_outcomes) -> None:
 
 
 @pytest.mark.slow
-def test_every_shipped_item_tells_the_zoo_apart(real_outcomes) -> None:
+def test_shipped_tasks_are_graded_samples_of_their_sources(real_outcomes) -> None:
+    """Each task's items come from its source, were answered by the whole zoo, and average the
+    difficulty of the whole source: a card's score estimates the model's accuracy there."""
     shipped = load_aptitude_test()
     zoo = real_outcomes.select(models=shipped.selected_on)
+    difficulty = zoo.scores.mean(axis=1)
     for task in shipped.tasks:
-        for qid in task.question_ids:
-            i = zoo.row(qid)
-            assert zoo.observed[i].all(), qid
-            assert 0 < zoo.scores[i].mean() < 1, qid
-            assert zoo.instructions[i].source == f"ori_mmlu-{task.id}"
+        rows = [zoo.row(qid) for qid in task.question_ids]
+        assert zoo.observed[rows].all(), task.id
+        assert {task_id(zoo.instructions[i].source) for i in rows} == {task.id}
+        source = [i for i, ins in enumerate(zoo.instructions) if task_id(ins.source) == task.id]
+        source = [i for i in source if zoo.observed[i].all()]
+        assert abs(difficulty[rows].mean() - difficulty[source].mean()) < 0.05, task.id
+
+
+@pytest.mark.slow
+def test_shipped_tasks_cover_the_categories(real_outcomes) -> None:
+    by_id = {ins.id: ins for ins in real_outcomes.instructions}
+    covered = {
+        Counter(by_id[q].category for q in task.question_ids).most_common(1)[0][0]
+        for task in load_aptitude_test().tasks
+    }
+
+    assert covered == {ins.category for ins in real_outcomes.instructions}

@@ -287,15 +287,18 @@ def test_shipped_cards() -> None:
     assert len(cards) == 24
     assert set(cards) == set(facts)
     for card in cards.values():
-        assert card.aptitude_version == test.version == "mmlu-pro-v1"
+        assert card.aptitude_version == test.version == "mmlu-pro-v2"
         assert [s.task for s in card.scores] == [t.id for t in test.tasks]
         assert len(card.scores) == 50
         assert all(s.description == task_descriptions()[s.task] for s in card.scores)
-        assert all(s.n_items == 20 for s in card.scores)
-        assert all(round(s.accuracy * 20, 6) == round(s.accuracy * 20) for s in card.scores)  # k/20 exactly
+        # the items were picked on the training zoo; a held-out model may have missed one
+        assert all(19 <= s.n_items <= 20 for s in card.scores)
+        assert all(round(s.accuracy * s.n_items, 6) == round(s.accuracy * s.n_items) for s in card.scores)
         assert card.facts == facts[card.model]
         assert card.price is not None
         assert card.to_text().count("The model achieves ") == 50
+    short = [(m, s.task, s.n_items) for m, card in cards.items() for s in card.scores if s.n_items < 20]
+    assert short == [("gemini-1.5-pro-002", "astronomy", 19)]
 
 
 def test_shipped_cards_are_returned_fresh() -> None:

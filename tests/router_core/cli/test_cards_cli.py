@@ -261,7 +261,7 @@ def test_select_test_asking_for_too_many_tasks(cli_folder: Path, tmp_path: Path)
         ],
     )
 
-    assert_one_line_error(result, "only 2 MMLU subjects have 2 distinguishing items", "3 are needed")
+    assert_one_line_error(result, "only 2 sources have 2 items answered by every model", "3 are needed")
 
 
 # ---------------------------------------------------------------- the real folder
@@ -274,9 +274,9 @@ def test_build_on_the_real_folder(shared_mmlu_pro: Path, tmp_path: Path) -> None
     result = runner.invoke(app, ["cards", "build", "--data", str(shared_mmlu_pro), "--out", str(out)])
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("wrote 24 cards of 50 tasks (mmlu-pro-v1)")
+    assert result.output.startswith("wrote 24 cards of 50 tasks (mmlu-pro-v2)")
     cards = load_cards(out)
     assert len(cards) == 24
     assert all(len(card.scores) == 50 for card in cards.values())
     assert cards == load_cards()
-    assert load_aptitude_test().version == "mmlu-pro-v1"
+    assert load_aptitude_test().version == "mmlu-pro-v2"

@@ -26,7 +26,7 @@ def _invoke(*args: str | Path) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_eval_runs_every_baseline_and_writes_json_and_plot(
+def test_eval_runs_every_baseline_and_writes_json_markdown_and_plot(
     data_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
     data, cards = data_files
@@ -48,6 +48,8 @@ def test_eval_runs_every_baseline_and_writes_json_and_plot(
         tmp_path / "r.json",
         "--plot",
         tmp_path / "r.png",
+        "--markdown",
+        tmp_path / "r.md",
         "--categories",
     )
     assert code == 0, output
@@ -62,6 +64,13 @@ def test_eval_runs_every_baseline_and_writes_json_and_plot(
     knn = next(e for e in result["evaluations"] if (e["split"], e["router"]) == ("test", "knn"))
     assert knn["overall"]["routed"] > knn["overall"]["best_single"]
     assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    markdown = (tmp_path / "r.md").read_text().splitlines()
+    headings = [line.split(":")[0] for line in markdown if line.startswith("#### ")]
+    assert headings == ["#### split test", "#### split models"]
+    table_rows = [line for line in markdown if line.startswith("| all | ")]
+    assert len(table_rows) == 2 * len(BASELINES)
+    knn_row = next(line for line in table_rows if line.startswith("| all | knn | "))
+    assert knn_row.split(" | ")[2] == f"{knn['overall']['routed'] * 100:.1f}"
 
 
 def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:

@@ -91,3 +91,20 @@ def test_within_model_auc_separates_instruction_knowledge_from_model_strength():
     assert within_model_auc(perfect, correct, observed) == 1.0
     observed[0, 0] = observed[2, 0] = False  # model 0 then has only wrong answers: no AUC for it
     assert within_model_auc(perfect, correct, observed) == 1.0
+
+
+def test_resampled_cards_redraw_scores_as_another_sitting_would():
+    from router_core.training.trainer import resampled_card
+
+    card = make_card("m", [0.0, 1.0, 0.5])
+    rng = random.Random(0)
+    draws = [resampled_card(card, rng) for _ in range(400)]
+
+    assert all(d.model == "m" and [s.task for s in d.scores] == [s.task for s in card.scores] for d in draws)
+    middle = np.array([d.scores[2].accuracy for d in draws])
+    assert {d.scores[0].accuracy for d in draws} == {0.0} and {d.scores[1].accuracy for d in draws} == {1.0}
+    n = card.scores[2].n_items
+    assert np.allclose(middle * n, np.round(middle * n))  # k right answers out of n
+    assert abs(middle.mean() - 0.5) < 0.02
+    assert abs(middle.std() - (0.25 / n) ** 0.5) < 0.02  # binomial spread
+    assert card.scores[2].accuracy == 0.5  # the original is untouched
