@@ -112,7 +112,8 @@ def group_loss(
     states = {}
     for name in dict.fromkeys(m for group in groups for m in group.models):
         card = data.cards[name]
-        if rng.random() < config.resample_cards:
+        # when off, draw nothing: default runs keep the random stream the shipped router trained with
+        if config.resample_cards and rng.random() < config.resample_cards:
             card = resampled_card(card, rng)
         order = card.shuffled_order(rng.randrange(1 << 30)) if rng.random() < config.shuffle_tasks else None
         states[name] = model.card_state(card, order)
