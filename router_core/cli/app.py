@@ -16,6 +16,7 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(cards_cmd.app, name="cards")
 eval_cmd.register(app)
 app.command("train")(train_cmd.train_command)
+app.command("fit-prior")(train_cmd.fit_prior_command)
 app.command("route")(route_cmd.route_command)
 app.command("bench")(bench_cmd.bench_command)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import load_cards
 from router_core.cli.common import DataOption, console, fail
 from router_core.data import load_outcomes
@@ -53,3 +54,34 @@ def train_command(
     except ModelSATError as exc:
         raise fail(exc) from exc
     console.print(f"best validation {record['best_validation']} -> router saved in {out / BEST}")
+
+
+def fit_prior_command(
+    data: DataOption,
+    checkpoint: Annotated[Path, typer.Option("--checkpoint", help="A trained router folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to save the router with its prior.")],
+    cards: Annotated[
+        Path | None, typer.Option("--cards", help="Card file (default: the shipped cards).")
+    ] = None,
+    device: Annotated[
+        str | None, typer.Option(help="cuda, mps or cpu (default: the best available).")
+    ] = None,
+) -> None:
+    """Fit the card category prior of a trained router (training does this itself at the end)."""
+    from router_core.model.checkpoint import load_checkpoint, save_checkpoint, training_record
+    from router_core.training.prior import fit_category_prior
+    from router_core.training.trainer import TrainingData
+
+    try:
+        training_data = TrainingData.from_outcomes(load_outcomes(data), load_cards(cards), None)
+        model = load_checkpoint(checkpoint, device=device)
+        report = fit_category_prior(
+            model, training_data.train, training_data.validation, training_data.cards, load_aptitude_test()
+        )
+        record = training_record(checkpoint) | {
+            "category_prior": report | {"command": shlex.join(["modelsat", *sys.argv[1:]])}
+        }
+        save_checkpoint(model, out, record)
+    except ModelSATError as exc:
+        raise fail(exc) from exc
+    console.print(f"category prior {report} -> router saved in {out}")

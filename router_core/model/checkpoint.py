@@ -22,10 +22,11 @@ from router_core.model.config import RouterConfig
 from router_core.model.scorer import ModelSATModel
 
 FORMAT = "modelsat-checkpoint/1"
-CONFIG_FILE, MANIFEST_FILE, CONNECTOR_FILE, ADAPTER_DIR = (
+CONFIG_FILE, MANIFEST_FILE, CONNECTOR_FILE, PRIOR_FILE, ADAPTER_DIR = (
     "router_config.json",
     "manifest.json",
     "connector.safetensors",
+    "category_prior.safetensors",
     "adapter",
 )
 TRAINING_RECORD = "training.json"
@@ -38,6 +39,11 @@ def save_checkpoint(model: ModelSATModel, folder: str | Path, record: dict[str, 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / CONFIG_FILE).write_text(model.config.model_dump_json(indent=1) + "\n", encoding="utf-8")
     save_file(_capability_state(model), folder / CONNECTOR_FILE)
+    (folder / PRIOR_FILE).unlink(missing_ok=True)
+    if model.prior is not None:
+        save_file(
+            {k: v.detach().contiguous() for k, v in model.prior.state_dict().items()}, folder / PRIOR_FILE
+        )
     model.llm.save_pretrained(folder / ADAPTER_DIR, safe_serialization=True)
     _reference_base_model(folder / ADAPTER_DIR, model.config.llm)
     if record is not None:
@@ -67,7 +73,20 @@ def load_checkpoint(
             f"{folder}: connector weights do not fit the config "
             f"(missing {sorted(expected - set(state))}, unexpected {unexpected})"
         )
+    if model.prior is not None:
+        if not (folder / PRIOR_FILE).is_file():
+            raise CheckpointError(f"{folder}: the config has a category prior but {PRIOR_FILE} is missing")
+        try:
+            model.prior.load_state_dict(load_file(folder / PRIOR_FILE, device=str(model.device)))
+        except RuntimeError as exc:
+            raise CheckpointError(f"{folder}: {PRIOR_FILE} does not fit the config ({exc})") from exc
     return model.train(trainable)
+
+
+def training_record(folder: str | Path) -> dict[str, Any]:
+    """The checkpoint's record of how it was trained ({} when it has none)."""
+    path = Path(folder) / TRAINING_RECORD
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def verify_checkpoint(folder: Path) -> dict[str, Any]:

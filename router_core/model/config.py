@@ -21,6 +21,25 @@ class LoraSettings(BaseModel):
     target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
 
 
+class CategoryPriorSettings(BaseModel):
+    """The card category prior (see `router_core/model/category_prior.py`): fitted after training."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    weight: float = Field(gt=0, description="Scale of the prior's logit, added to the Yes-minus-No logit")
+    categories: list[str] = Field(min_length=2, description="The classes of the instruction classifier")
+    task_categories: dict[str, str] = Field(
+        description="Aptitude task id -> the category its items belong to"
+    )
+
+    @model_validator(mode="after")
+    def _known_categories(self) -> CategoryPriorSettings:
+        unknown = sorted(set(self.task_categories.values()) - set(self.categories))
+        if unknown:
+            raise ValueError(f"task_categories name categories that are not in categories: {unknown}")
+        return self
+
+
 class RouterConfig(BaseModel):
     """Architecture of a Model-SAT router.
 
@@ -75,6 +94,9 @@ class RouterConfig(BaseModel):
     max_instruction_tokens: int = Field(default=128, ge=8)
     max_card_tokens: int = Field(default=1024, ge=16, description="Text-only variant: card text token limit")
     lora: LoraSettings = Field(default_factory=LoraSettings)
+    category_prior: CategoryPriorSettings | None = Field(
+        default=None, description="Add the card's accuracy on the instruction's category (needs an encoder)"
+    )
     trust_remote_code: bool = False
 
     @model_validator(mode="after")
@@ -83,4 +105,6 @@ class RouterConfig(BaseModel):
             self.frozen_prefix = self.layout == "instruction-first"
         elif self.frozen_prefix and self.layout != "instruction-first":
             raise ValueError("frozen_prefix needs layout='instruction-first' (the prefix is the instruction)")
+        if self.category_prior is not None and self.encoder is None:
+            raise ValueError("category_prior classifies the instruction's psi encoding: it needs an encoder")
         return self

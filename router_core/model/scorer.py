@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
@@ -21,10 +21,19 @@ from transformers import DynamicCache, PreTrainedTokenizerBase
 from router_core.cards.card import CapabilityCard
 from router_core.model.backbones import load_encoder, load_llm, token_id
 from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, make_connector
-from router_core.model.config import RouterConfig
+from router_core.model.category_prior import CategoryPrior
+from router_core.model.config import CategoryPriorSettings, RouterConfig
 
 PrefixState = list[tuple[torch.Tensor, torch.Tensor]]
 """One instruction's cached (keys, values) per decoder layer, each (kv_heads, length, head_dim)."""
+
+
+class PreparedCard(NamedTuple):
+    """A card's per-card work, reusable across instructions: the capability part's state and,
+    with a category prior, the card's accuracy per category."""
+
+    capability: Any
+    category_accuracy: torch.Tensor | None
 
 
 def pick_device(preferred: str | None = None) -> torch.device:
@@ -40,13 +49,19 @@ def pick_device(preferred: str | None = None) -> torch.device:
 
 class ModelSATModel(nn.Module):
     def __init__(
-        self, config: RouterConfig, llm: nn.Module, tokenizer: PreTrainedTokenizerBase, capability: nn.Module
+        self,
+        config: RouterConfig,
+        llm: nn.Module,
+        tokenizer: PreTrainedTokenizerBase,
+        capability: nn.Module,
+        prior: CategoryPrior | None = None,
     ) -> None:
         super().__init__()
         self.config = config
         self.llm = llm
         self.tokenizer = tokenizer
         self.capability = capability
+        self.prior = prior
         self.yes_id = token_id(tokenizer, config.yes_token)
         self.no_id = token_id(tokenizer, config.no_token)
         self._header_ids = self._ids(f"\n{config.capability_header}\n")
@@ -76,13 +91,28 @@ class ModelSATModel(nn.Module):
                 ),
             )
         width = llm.get_input_embeddings().weight.shape[1]
+        prior = None
         if config.encoder is None:
             capability: nn.Module = CardTextEmbedder(config, tokenizer, llm.get_input_embeddings())
         else:
             encoder, encoder_tokenizer = load_encoder(config, dtype)
             connector = make_connector(config, encoder.config.hidden_size, width).to(dtype)
             capability = CapabilityEncoder(config, encoder, encoder_tokenizer, connector)
-        return cls(config, llm, tokenizer, capability).to(device)
+            if config.category_prior is not None:
+                prior = CategoryPrior(config.category_prior, encoder.config.hidden_size).to(dtype)
+        return cls(config, llm, tokenizer, capability, prior).to(device)
+
+    def set_category_prior(
+        self, settings: CategoryPriorSettings | None, head: dict[str, torch.Tensor]
+    ) -> None:
+        """Install (or, with None, remove) a fitted category prior; the config follows."""
+        self.config = self.config.model_copy(update={"category_prior": settings})
+        if settings is None:
+            self.prior = None
+            return
+        prior = CategoryPrior(settings, head["head.weight"].shape[1])
+        prior.load_state_dict(head)
+        self.prior = prior.to(self.device, self.llm.get_input_embeddings().weight.dtype)
 
     @property
     def device(self) -> torch.device:
@@ -132,13 +162,14 @@ class ModelSATModel(nn.Module):
             return [None] * len(texts)
         return list(self.capability.encode_instructions(list(texts)))
 
-    def card_state(self, card: CapabilityCard, order: list[int] | None = None) -> Any:
-        """The per-card work of the capability part, reusable across instructions."""
-        return self.capability.prepare(card, order)
+    def card_state(self, card: CapabilityCard, order: list[int] | None = None) -> PreparedCard:
+        """The per-card work, reusable across instructions."""
+        accuracy = None if self.prior is None else self.prior.card_accuracy(card)
+        return PreparedCard(self.capability.prepare(card, order), accuracy)
 
-    def render_capability(self, state: Any, instruction: torch.Tensor | None = None) -> torch.Tensor:
+    def render_capability(self, state: PreparedCard, instruction: torch.Tensor | None = None) -> torch.Tensor:
         """A prepared card as LLM input embeddings for one instruction."""
-        return self._frame(self.capability.render(state, instruction))
+        return self._frame(self.capability.render(state.capability, instruction))
 
     def capability_embeddings(
         self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None
@@ -232,10 +263,14 @@ class ModelSATModel(nn.Module):
 
     @torch.no_grad()
     def score_logits(
-        self, instructions: Sequence[str], states: Sequence[Any], batch_size: int = 16, progress: bool = False
+        self,
+        instructions: Sequence[str],
+        states: Sequence[PreparedCard],
+        batch_size: int = 16,
+        progress: bool = False,
     ) -> torch.Tensor:
         """(n_instructions, n_candidates) Yes-minus-No logits for prepared cards (`card_state`),
-        instruction KV cache shared by candidates."""
+        instruction KV cache shared by candidates, plus the category prior when there is one."""
         rows = []
         starts = range(0, len(instructions), batch_size)
         for start in tqdm(starts, desc="scoring", unit="batch", disable=not progress, leave=False):
@@ -247,12 +282,29 @@ class ModelSATModel(nn.Module):
             else:
                 suffixes = [[self.render_capability(s) for s in states]] * len(chunk)
             if self.config.layout == "instruction-first":
-                rows.append(self._score_with_prefix_cache(chunk, suffixes))
+                logits = self._score_with_prefix_cache(chunk, suffixes)
             else:
                 pairs = [(x, c) for x, row in zip(chunk, suffixes, strict=True) for c in row]
-                logits = self.pair_logits([x for x, _ in pairs], [c for _, c in pairs])
-                rows.append(logits.view(len(chunk), len(states)))
+                logits = self.pair_logits([x for x, _ in pairs], [c for _, c in pairs]).view(
+                    len(chunk), len(states)
+                )
+            if self.prior is not None:
+                logits = logits + self._prior_logits(self.prior, texts, vectors, states)
+            rows.append(logits)
         return torch.cat(rows)
+
+    def _prior_logits(
+        self,
+        prior: CategoryPrior,
+        texts: Sequence[str],
+        vectors: Sequence[torch.Tensor | None],
+        states: Sequence[PreparedCard],
+    ) -> torch.Tensor:
+        """The category prior's offsets, reusing the instruction encodings of instruction pooling."""
+        if not self.conditioned:
+            vectors = list(self.capability.encode_instructions(list(texts)))
+        accuracy = torch.stack([state.category_accuracy for state in states])
+        return prior(torch.stack(list(vectors)), accuracy)
 
     def _score_with_prefix_cache(
         self, prefixes: list[torch.Tensor], suffixes: list[list[torch.Tensor]]

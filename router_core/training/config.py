@@ -45,8 +45,16 @@ class TrainConfig(BaseModel):
     item_weight_floor: float = Field(
         default=0.05, ge=0, description="Added to an item's p(1-p) sampling weight"
     )
+    category_prior: bool = Field(
+        default=True,
+        description="After training, fit the card category prior and keep it if validation says so",
+    )
     eval_every: int = Field(default=400, ge=1)
-    validation_questions: int = Field(default=300, ge=1)
+    validation_questions: int | None = Field(
+        default=None,
+        ge=1,
+        description="Validate on this many questions spread evenly over the categories (None: all of them)",
+    )
     max_minutes: float | None = Field(default=None, gt=0, description="Stop (and save) after this wall time")
 
     @property

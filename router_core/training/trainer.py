@@ -33,6 +33,7 @@ from router_core.model.inference import ModelSATScorer
 from router_core.model.scorer import ModelSATModel, PrefixState
 from router_core.training.config import TrainConfig
 from router_core.training.groups import Group, GroupSampler
+from router_core.training.prior import fit_category_prior, routed_accuracy
 from router_core.training.state import load_trainer_state, save_trainer_state
 
 BEST, LAST, STATE = "best", "last", "trainer_state"
@@ -52,7 +53,7 @@ class TrainingData:
 
     @classmethod
     def from_outcomes(
-        cls, outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard], validation_questions: int
+        cls, outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard], validation_questions: int | None
     ) -> TrainingData:
         split = split_questions(outcomes, load_aptitude_test())
         models = training_models(outcomes)
@@ -62,10 +63,18 @@ class TrainingData:
         return cls(
             train=outcomes.select(models=models, instruction_ids=split.train),
             validation=outcomes.select(
-                models=models, instruction_ids=split.validation[:validation_questions]
+                models=models, instruction_ids=spread(split.validation, validation_questions)
             ),
             cards=cards,
         )
+
+
+def spread(ids: list[str], count: int | None) -> list[str]:
+    """`count` ids evenly spaced over `ids` (all of them for None). The split lists questions in
+    file order, which groups them by category, so a prefix would validate on a few categories only."""
+    if count is None or count >= len(ids):
+        return ids
+    return [ids[i * len(ids) // count] for i in range(count)]
 
 
 class PrefixStore:
@@ -143,13 +152,11 @@ def validate(model: ModelSATModel, data: TrainingData) -> dict[str, float]:
     valid = data.validation
     cards = [data.cards[m] for m in valid.models]
     probs = ModelSATScorer(model).score([ins.routing_text for ins in valid.instructions], cards)
-    chosen = probs.argmax(1)
-    rows = np.arange(len(chosen))
     observed = valid.observed
     bce = -np.where(valid.scores > 0.5, np.log(probs + 1e-7), np.log(1 - probs + 1e-7))[observed].mean()
     accuracy = valid.scores.sum(0) / np.maximum(observed.sum(0), 1)
     return {
-        "routed_accuracy": float(valid.scores[rows, chosen].mean()),
+        "routed_accuracy": routed_accuracy(valid, probs),
         "best_single_accuracy": float(accuracy.max()),
         "oracle_accuracy": float(valid.scores.max(1).mean()),
         "bce": float(bce),
@@ -233,8 +240,14 @@ def train(
             if out_of_time:
                 log(f"time budget of {config.max_minutes} min reached at step {step + 1}")
                 break
+    best = load_checkpoint(out_dir / BEST, device=str(model.device))
+    if config.category_prior:
+        meta["category_prior"] = fit_category_prior(
+            best, data.train, data.validation, data.cards, load_aptitude_test()
+        )
+        log(f"category prior: {json.dumps(meta['category_prior'])}")
     record = _record(config, data, outcomes, meta, command, model.device)
-    save_checkpoint(load_checkpoint(out_dir / BEST, device=str(model.device)), out_dir / BEST, record)
+    save_checkpoint(best, out_dir / BEST, record)
     return record
 
 
@@ -273,6 +286,7 @@ def _record(
             "split": "held-out questions (test and validation never trained on); held-out models excluded",
         },
         "best_validation": meta["best"],
+        "category_prior": meta.get("category_prior"),
         "history": meta["history"],
         "config": config.model_dump(mode="json"),
     }

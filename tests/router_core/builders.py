@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore
+from router_core.data.outcomes import Instruction, OutcomeMatrix
 
 
 def make_card(model: str, accuracies: list[float], price: float | None = None) -> CapabilityCard:
@@ -16,3 +19,19 @@ def make_card(model: str, accuracies: list[float], price: float | None = None) -
         ],
         facts=ModelFacts(input_price=price, output_price=price),
     )
+
+
+TOPICS = {
+    "math": "Compute the integral of {} times x over the unit interval.",
+    "law": "Under contract law, is a promise of {} dollars enforceable?",
+}
+
+
+def small_matrix() -> OutcomeMatrix:
+    """math-model is right on math items only, law-model on law items only."""
+    instructions, scores = [], []
+    for i in range(12):
+        topic = "math" if i % 2 == 0 else "law"
+        instructions.append(Instruction(id=str(i), text=TOPICS[topic].format(i + 3), category=topic))
+        scores.append([1.0, 0.0] if topic == "math" else [0.0, 1.0])
+    return OutcomeMatrix(instructions, ["math-model", "law-model"], np.array(scores), np.ones((12, 2), bool))

@@ -5,27 +5,12 @@ import random
 import numpy as np
 import torch
 
-from router_core.data.outcomes import Instruction, OutcomeMatrix
+from router_core.data.outcomes import OutcomeMatrix
 from router_core.model.scorer import ModelSATModel
 from router_core.training.config import TrainConfig
 from router_core.training.groups import GroupSampler
 from router_core.training.trainer import TrainingData, group_loss
-from tests.router_core.builders import make_card
-
-TOPICS = {
-    "math": "Compute the integral of {} times x over the unit interval.",
-    "law": "Under contract law, is a promise of {} dollars enforceable?",
-}
-
-
-def small_matrix() -> OutcomeMatrix:
-    """math-model is right on math items only, law-model on law items only."""
-    instructions, scores = [], []
-    for i in range(12):
-        topic = "math" if i % 2 == 0 else "law"
-        instructions.append(Instruction(id=str(i), text=TOPICS[topic].format(i + 3), category=topic))
-        scores.append([1.0, 0.0] if topic == "math" else [0.0, 1.0])
-    return OutcomeMatrix(instructions, ["math-model", "law-model"], np.array(scores), np.ones((12, 2), bool))
+from tests.router_core.builders import make_card, small_matrix
 
 
 def make_sampler(outcomes: OutcomeMatrix, group_size: int) -> GroupSampler:
@@ -108,3 +93,14 @@ def test_resampled_cards_redraw_scores_as_another_sitting_would():
     assert abs(middle.mean() - 0.5) < 0.02
     assert abs(middle.std() - (0.25 / n) ** 0.5) < 0.02  # binomial spread
     assert card.scores[2].accuracy == 0.5  # the original is untouched
+
+
+def test_validation_questions_spread_over_the_whole_list_not_a_prefix():
+    from router_core.training.trainer import spread
+
+    ids = [f"{category}-{i}" for category in "abcd" for i in range(10)]  # grouped by category
+    picked = spread(ids, 8)
+
+    assert len(picked) == len(set(picked)) == 8
+    assert {p[0] for p in picked} == set("abcd")  # every category, two questions each
+    assert spread(ids, None) == ids and spread(ids, 100) == ids

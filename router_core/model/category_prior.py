@@ -1,0 +1,59 @@
+"""Card category prior: the card's accuracy on the instruction's kind of task, as a logit offset.
+
+The router LLM reads a card through a few pooled tokens. Trained on 19 cards it learns those
+cards better than it learns to read cards, and on a new model's card it falls short of a plain
+lookup of the card's accuracy on the instruction's subject. The prior adds that lookup to the
+Yes-minus-No logit: a linear classifier on psi(instruction) gives Pr(category | x) over the
+dataset's categories, each aptitude task belongs to one category, and
+
+    prior(x, m) = weight * logit( sum_c Pr(c | x) * accuracy of m's card on the tasks of c )
+
+A model still enters only through its card, so the router keeps scoring models it never saw.
+The trainer fits the classifier on training questions and picks `weight` on validation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import torch
+from torch import nn
+
+from router_core.cards.card import CapabilityCard
+from router_core.model.config import CategoryPriorSettings
+
+PROBABILITY_FLOOR = 0.01  # keeps the logit finite for a card with 0% or 100% on a category
+
+
+class CategoryPrior(nn.Module):
+    def __init__(self, settings: CategoryPriorSettings, encoder_width: int) -> None:
+        super().__init__()
+        self.settings = settings
+        self.head = nn.Linear(encoder_width, len(settings.categories))
+
+    def card_accuracy(self, card: CapabilityCard) -> torch.Tensor:
+        """Mean task accuracy per category; the card mean where the card has no task of a category
+        (or tasks of another aptitude test)."""
+        by_category: dict[str, list[float]] = defaultdict(list)
+        for score in card.scores:
+            category = self.settings.task_categories.get(score.task)
+            if category is not None:
+                by_category[category].append(score.accuracy)
+        mean = card.mean_accuracy
+        values = [
+            sum(by_category[c]) / len(by_category[c]) if by_category[c] else mean
+            for c in self.settings.categories
+        ]
+        return torch.tensor(values, device=self.head.weight.device)
+
+    def category_probabilities(self, instruction_vectors: torch.Tensor) -> torch.Tensor:
+        return self.head(instruction_vectors.to(self.head.weight.dtype)).softmax(-1)
+
+    def forward(self, instruction_vectors: torch.Tensor, card_accuracy: torch.Tensor) -> torch.Tensor:
+        """(n_instructions, n_cards) logit offsets from psi encodings (n, width) and the cards'
+        `card_accuracy` rows (m, n_categories)."""
+        expected = (
+            self.category_probabilities(instruction_vectors) @ card_accuracy.to(self.head.weight.dtype).T
+        )
+        expected = expected.clamp(PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
+        return self.settings.weight * (expected.log() - (-expected).log1p()).float()

@@ -1,0 +1,115 @@
+"""Fit the card category prior of a trained router (see `router_core/model/category_prior.py`).
+
+Runs after capability instruction tuning, on the same data the trainer may see: the instruction
+classifier learns the categories of the training questions, and the prior's weight is the one
+with the best routed accuracy on the validation questions (0 turns the prior off).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.linear_model import LogisticRegression
+from tqdm import tqdm
+
+from router_core.cards.aptitude import AptitudeTest
+from router_core.data.outcomes import OutcomeMatrix
+from router_core.errors import ConfigError
+from router_core.model.category_prior import CategoryPrior
+from router_core.model.config import CategoryPriorSettings
+from router_core.model.scorer import ModelSATModel
+
+WEIGHTS = (0.5, 1.0, 2.0, 4.0)
+CLASSIFIER_C = 10.0  # psi encodings are unit vectors: a weak penalty lets the classes separate
+
+
+def task_categories(aptitude: AptitudeTest, questions: OutcomeMatrix) -> dict[str, str]:
+    """Each aptitude task's category: the majority category of its items."""
+    category = {ins.id: ins.category for ins in questions.instructions if ins.category}
+    out = {}
+    for task in aptitude.tasks:
+        counts = Counter(category[q] for q in task.question_ids if q in category)
+        if counts:
+            out[task.id] = counts.most_common(1)[0][0]
+    return out
+
+
+def encode_instructions(model: ModelSATModel, texts: Sequence[str], batch_size: int = 64) -> torch.Tensor:
+    """psi encodings of many instructions, with a progress bar."""
+    chunks = []
+    with torch.inference_mode():
+        for start in tqdm(range(0, len(texts), batch_size), desc="encoding instructions", leave=False):
+            chunks.append(model.capability.encode_instructions(list(texts[start : start + batch_size])))
+    return torch.cat(chunks)
+
+
+def softmax_head(classifier: LogisticRegression) -> dict[str, torch.Tensor]:
+    """The classifier as a linear layer whose softmax gives its class probabilities (a binary
+    classifier has one row, for the second class: the first class's row is then zero)."""
+    weight, bias = classifier.coef_, classifier.intercept_
+    if len(classifier.classes_) == 2:
+        weight, bias = np.vstack([np.zeros_like(weight), weight]), np.concatenate([[0.0], bias])
+    return {
+        "head.weight": torch.tensor(weight, dtype=torch.float32),
+        "head.bias": torch.tensor(bias, dtype=torch.float32),
+    }
+
+
+def routed_accuracy(outcomes: OutcomeMatrix, scores: np.ndarray) -> float:
+    """Share of questions whose highest-scored model answered correctly."""
+    chosen = scores.argmax(1)
+    return float(outcomes.scores[np.arange(len(chosen)), chosen].mean())
+
+
+def fit_category_prior(
+    model: ModelSATModel,
+    train: OutcomeMatrix,
+    validation: OutcomeMatrix,
+    cards: dict[str, Any],
+    aptitude: AptitudeTest,
+    weights: Sequence[float] = WEIGHTS,
+) -> dict[str, Any]:
+    """Fit the classifier on `train`, pick the weight on `validation` (both: the training models'
+    outcomes), install the prior in `model`, and return what was measured."""
+    labelled = [ins for ins in train.instructions if ins.category]
+    categories = sorted({ins.category for ins in labelled if ins.category})
+    if len(categories) < 2:
+        raise ConfigError("the category prior needs training questions of at least two categories")
+    model.eval()
+    model.set_category_prior(None, {})
+    classifier = LogisticRegression(C=CLASSIFIER_C, max_iter=2000).fit(
+        encode_instructions(model, [ins.routing_text for ins in labelled]).float().numpy(),
+        [ins.category for ins in labelled],
+    )
+    head = softmax_head(classifier)
+    settings = CategoryPriorSettings(
+        weight=1.0,
+        categories=[str(c) for c in classifier.classes_],
+        task_categories=task_categories(aptitude, train),
+    )
+    texts = [ins.routing_text for ins in validation.instructions]
+    valid_cards = [cards[m] for m in validation.models]
+    base = model.score_logits(texts, [model.card_state(card) for card in valid_cards], progress=True)
+    unit = CategoryPrior(settings, head["head.weight"].shape[1])
+    unit.load_state_dict(head)
+    vectors = encode_instructions(model, texts).float()
+    with torch.inference_mode():
+        offsets = unit(vectors, torch.stack([unit.card_accuracy(card) for card in valid_cards]))
+    labels = [ins.category for ins in validation.instructions]
+    measured = {
+        weight: routed_accuracy(validation, (base + weight * offsets).numpy()) for weight in (0.0, *weights)
+    }
+    best = max(measured, key=lambda w: (measured[w], -w))  # a tie keeps the smaller prior
+    model.set_category_prior(settings.model_copy(update={"weight": best}) if best else None, head)
+    return {
+        "weight": best,
+        "validation_routed_accuracy": {str(w): round(a, 4) for w, a in measured.items()},
+        "validation_questions": len(texts),
+        "classifier_validation_accuracy": round(
+            float(np.mean(classifier.predict(vectors.numpy()) == np.array(labels, dtype=object))), 4
+        ),
+    }
