@@ -98,6 +98,12 @@ def evaluate(
     ] = None,
     models: Annotated[str | None, typer.Option("--models", help="A custom zoo: model names.")] = None,
     split: Annotated[str, typer.Option("--split", help="test, models or all.")] = "all",
+    questions: Annotated[
+        str,
+        typer.Option(
+            "--questions", help="test, or validation: choose between routers without touching the test set."
+        ),
+    ] = "test",
     cards: CardsOption = None,
     checkpoint: CheckpointOption = None,
     encoder: EncoderOption = MINILM,
@@ -112,12 +118,15 @@ def evaluate(
     """Route the held-out questions of each zoo with each router; compare with best single, oracle, random."""
     try:
         names, splits = resolve_routers(router), resolve_splits(split)
+        if questions not in ("test", "validation"):
+            raise ConfigError(f"unknown questions {questions!r}; choose test or validation")
         options = router_options(names, checkpoint, seed)
         outcomes = load_outcomes(data)
         spec = BenchmarkSpec(
             routers=names,
             zoos=resolve_zoos(zoo, models, outcomes.models),
             splits=splits,
+            questions=questions,
             router_options=options,
         )
         result = run_benchmark(

@@ -27,6 +27,7 @@ from router_core.routers.registry import make_router, router_class
 
 Split = Literal["test", "models"]
 SPLITS: tuple[Split, ...] = ("test", "models")
+Questions = Literal["test", "validation"]
 
 
 class BenchmarkSpec(BaseModel):
@@ -35,6 +36,10 @@ class BenchmarkSpec(BaseModel):
     routers: list[str] = Field(min_length=1)
     zoos: dict[str, list[str]] = Field(min_length=1)
     splits: list[Split] = Field(default_factory=lambda: list(SPLITS), min_length=1)
+    questions: Questions = Field(
+        default="test",
+        description="Route the test questions, or the validation ones (choosing a router without the test)",
+    )
     router_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     curve_points: int = Field(default=41, ge=3)
 
@@ -59,6 +64,7 @@ class Evaluation(BaseModel):
 class SplitInfo(BaseModel):
     split: Split
     train_questions: int
+    questions: Questions = "test"
     test_questions: int
     training_models: list[str]
     held_out_models: list[str]
@@ -96,7 +102,7 @@ def run_benchmark(
     check_spec(spec, outcomes, cards)
     start = time.perf_counter()
     questions = split_questions(outcomes, aptitude or load_aptitude_test())
-    test = outcomes.select(instruction_ids=questions.test)
+    test = outcomes.select(instruction_ids=getattr(questions, spec.questions))
     infos, evaluations = [], []
     for split in spec.splits:
         learners = training_models(outcomes) if split == "models" else outcomes.models
@@ -106,6 +112,7 @@ def run_benchmark(
             SplitInfo(
                 split=split,
                 train_questions=len(train.ids),
+                questions=spec.questions,
                 test_questions=len(test.ids),
                 training_models=train.models,
                 held_out_models=held,

@@ -42,7 +42,8 @@ def notes(evaluation: Evaluation) -> str:
 def split_title(info: SplitInfo) -> str:
     held = f" (held out: {', '.join(info.held_out_models)})" if info.held_out_models else ""
     return (
-        f"split {info.split}: {SPLIT_TITLES[info.split]}{held} - {info.test_questions} test questions, "
+        f"split {info.split}: {SPLIT_TITLES[info.split]}{held} - "
+        f"{info.test_questions} {info.questions} questions, "
         f"{info.train_questions} training questions x {len(info.training_models)} models"
     )
 

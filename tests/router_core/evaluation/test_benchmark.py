@@ -125,3 +125,17 @@ def test_a_one_model_zoo_has_no_gap_and_no_cost_range(
     assert metrics.overall.routed == metrics.overall.best_single == metrics.overall.oracle
     assert metrics.overall.gap_closed is None
     assert metrics.aiq is None and metrics.curve is not None
+
+
+def test_validation_questions_are_routed_instead_of_test_ones_when_asked(
+    outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
+) -> None:
+    from router_core.cards.aptitude import load_aptitude_test
+    from router_core.evaluation.splits import split_questions
+
+    questions = split_questions(outcomes, load_aptitude_test())
+    for which, expected in (("test", questions.test), ("validation", questions.validation)):
+        spec = BenchmarkSpec(routers=["random"], zoos={"z": ["weak"]}, splits=["test"], questions=which)
+        result = run_benchmark(outcomes, cards, spec)
+        assert result.splits[0].questions == which
+        assert result.splits[0].test_questions == len(expected) > 0

@@ -103,6 +103,7 @@ def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
         (("--models", "weak,ghost"), "unknown model 'ghost'"),
         (("--zoo", "all", "--models", "weak"), "give --zoo or --models, not both"),
         (("--split", "train"), "unknown split 'train'"),
+        (("--questions", "train"), "unknown questions 'train'"),
         (("--router", "knn", "--checkpoint", "x.pt"), "none of the routers ['knn'] loads a checkpoint"),
     ],
 )
