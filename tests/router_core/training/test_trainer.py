@@ -104,3 +104,26 @@ def test_validation_questions_spread_over_the_whole_list_not_a_prefix():
     assert len(picked) == len(set(picked)) == 8
     assert {p[0] for p in picked} == set("abcd")  # every category, two questions each
     assert spread(ids, None) == ids and spread(ids, 100) == ids
+
+
+def test_a_training_run_writes_a_loadable_router_with_its_record(tiny_config, tmp_path):
+    from router_core.model.checkpoint import load_checkpoint, training_record
+    from router_core.training.trainer import train
+
+    outcomes = small_matrix()
+    cards = {
+        "math-model": make_card("math-model", [0.9, 0.1]),
+        "law-model": make_card("law-model", [0.1, 0.9]),
+    }
+    config = TrainConfig(
+        router=tiny_config, group_size=2, groups_per_step=2, stage1_steps=1, stage2_steps=2, eval_every=2
+    )
+
+    record = train(outcomes, cards, config, tmp_path / "run", log=lambda _: None)
+
+    assert record["steps"] == 3 and [h["step"] for h in record["history"]] == [2, 3]
+    assert record["data"]["training_models"] == ["math-model", "law-model"]
+    assert set(record["category_prior"]) >= {"weight", "validation_routed_accuracy"}
+    assert training_record(tmp_path / "run" / "best") == record
+    router = load_checkpoint(tmp_path / "run" / "best", device="cpu")
+    assert (router.prior is None) == (record["category_prior"]["weight"] == 0)
