@@ -52,8 +52,14 @@ class CategoryPrior(nn.Module):
     def forward(self, instruction_vectors: torch.Tensor, card_accuracy: torch.Tensor) -> torch.Tensor:
         """(n_instructions, n_cards) logit offsets from psi encodings (n, width) and the cards'
         `card_accuracy` rows (m, n_categories)."""
-        expected = (
-            self.category_probabilities(instruction_vectors) @ card_accuracy.to(self.head.weight.dtype).T
-        )
+        probabilities = self.category_probabilities(instruction_vectors)
+        return self._logit(probabilities @ card_accuracy.to(probabilities.dtype).T)
+
+    def pair_offsets(self, instruction_vectors: torch.Tensor, card_accuracy: torch.Tensor) -> torch.Tensor:
+        """One offset per (instruction, card) pair, row i with row i (the training path)."""
+        probabilities = self.category_probabilities(instruction_vectors)
+        return self._logit((probabilities * card_accuracy.to(probabilities.dtype)).sum(-1))
+
+    def _logit(self, expected: torch.Tensor) -> torch.Tensor:
         expected = expected.clamp(PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
         return self.settings.weight * (expected.log() - (-expected).log1p()).float()

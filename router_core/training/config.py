@@ -49,6 +49,14 @@ class TrainConfig(BaseModel):
         default=True,
         description="After training, fit the card category prior and keep it if validation says so",
     )
+    joint_prior_weight: float | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Fit the category prior before training and keep it in the score at this weight, so "
+            "the LLM part learns what the prior misses (None: the LLM part trains alone)"
+        ),
+    )
     eval_every: int = Field(default=400, ge=1)
     validation_questions: int | None = Field(
         default=None,

@@ -65,6 +65,68 @@ def routed_accuracy(outcomes: OutcomeMatrix, scores: np.ndarray) -> float:
     return float(outcomes.scores[np.arange(len(chosen)), chosen].mean())
 
 
+def fit_classifier(
+    model: ModelSATModel, train: OutcomeMatrix, aptitude: AptitudeTest
+) -> tuple[CategoryPriorSettings, dict[str, torch.Tensor]]:
+    """The instruction classifier, fitted on the categories of the training questions, and the
+    prior's settings at weight 1."""
+    labelled = [ins for ins in train.instructions if ins.category]
+    categories = sorted({ins.category for ins in labelled if ins.category})
+    if len(categories) < 2:
+        raise ConfigError("the category prior needs training questions of at least two categories")
+    model.eval()
+    classifier = LogisticRegression(C=CLASSIFIER_C, max_iter=2000).fit(
+        encode_instructions(model, [ins.routing_text for ins in labelled]).float().numpy(),
+        [ins.category for ins in labelled],
+    )
+    settings = CategoryPriorSettings(
+        weight=1.0,
+        categories=[str(c) for c in classifier.classes_],
+        task_categories=task_categories(aptitude, train),
+    )
+    return settings, softmax_head(classifier)
+
+
+def pick_weight(
+    model: ModelSATModel,
+    settings: CategoryPriorSettings,
+    head: dict[str, torch.Tensor],
+    validation: OutcomeMatrix,
+    cards: dict[str, Any],
+    weights: Sequence[float] = WEIGHTS,
+) -> dict[str, Any]:
+    """Install the prior at the weight with the best validation routed accuracy (0: none) and
+    return what was measured."""
+    model.eval()
+    model.set_category_prior(None, {})
+    texts = [ins.routing_text for ins in validation.instructions]
+    valid_cards = [cards[m] for m in validation.models]
+    base = model.score_logits(texts, [model.card_state(card) for card in valid_cards], progress=True)
+    unit = CategoryPrior(settings.model_copy(update={"weight": 1.0}), head["head.weight"].shape[1])
+    unit.load_state_dict(head)
+    vectors = encode_instructions(model, texts).float()
+    with torch.inference_mode():
+        offsets = unit(vectors, torch.stack([unit.card_accuracy(card) for card in valid_cards]))
+        predicted = unit.category_probabilities(vectors).argmax(1).tolist()
+    measured = {
+        weight: routed_accuracy(validation, (base + weight * offsets).numpy()) for weight in (0.0, *weights)
+    }
+    best = max(measured, key=lambda w: (measured[w], -w))  # a tie keeps the smaller prior
+    model.set_category_prior(settings.model_copy(update={"weight": best}) if best else None, head)
+    named = [settings.categories[k] for k in predicted]
+    return {
+        "weight": best,
+        "validation_routed_accuracy": {str(w): round(a, 4) for w, a in measured.items()},
+        "validation_questions": len(texts),
+        "classifier_validation_accuracy": round(
+            float(
+                np.mean([p == ins.category for p, ins in zip(named, validation.instructions, strict=True)])
+            ),
+            4,
+        ),
+    }
+
+
 def fit_category_prior(
     model: ModelSATModel,
     train: OutcomeMatrix,
@@ -75,41 +137,5 @@ def fit_category_prior(
 ) -> dict[str, Any]:
     """Fit the classifier on `train`, pick the weight on `validation` (both: the training models'
     outcomes), install the prior in `model`, and return what was measured."""
-    labelled = [ins for ins in train.instructions if ins.category]
-    categories = sorted({ins.category for ins in labelled if ins.category})
-    if len(categories) < 2:
-        raise ConfigError("the category prior needs training questions of at least two categories")
-    model.eval()
-    model.set_category_prior(None, {})
-    classifier = LogisticRegression(C=CLASSIFIER_C, max_iter=2000).fit(
-        encode_instructions(model, [ins.routing_text for ins in labelled]).float().numpy(),
-        [ins.category for ins in labelled],
-    )
-    head = softmax_head(classifier)
-    settings = CategoryPriorSettings(
-        weight=1.0,
-        categories=[str(c) for c in classifier.classes_],
-        task_categories=task_categories(aptitude, train),
-    )
-    texts = [ins.routing_text for ins in validation.instructions]
-    valid_cards = [cards[m] for m in validation.models]
-    base = model.score_logits(texts, [model.card_state(card) for card in valid_cards], progress=True)
-    unit = CategoryPrior(settings, head["head.weight"].shape[1])
-    unit.load_state_dict(head)
-    vectors = encode_instructions(model, texts).float()
-    with torch.inference_mode():
-        offsets = unit(vectors, torch.stack([unit.card_accuracy(card) for card in valid_cards]))
-    labels = [ins.category for ins in validation.instructions]
-    measured = {
-        weight: routed_accuracy(validation, (base + weight * offsets).numpy()) for weight in (0.0, *weights)
-    }
-    best = max(measured, key=lambda w: (measured[w], -w))  # a tie keeps the smaller prior
-    model.set_category_prior(settings.model_copy(update={"weight": best}) if best else None, head)
-    return {
-        "weight": best,
-        "validation_routed_accuracy": {str(w): round(a, 4) for w, a in measured.items()},
-        "validation_questions": len(texts),
-        "classifier_validation_accuracy": round(
-            float(np.mean(classifier.predict(vectors.numpy()) == np.array(labels, dtype=object))), 4
-        ),
-    }
+    settings, head = fit_classifier(model, train, aptitude)
+    return pick_weight(model, settings, head, validation, cards, weights)

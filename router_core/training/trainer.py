@@ -33,7 +33,7 @@ from router_core.model.inference import ModelSATScorer
 from router_core.model.scorer import ModelSATModel, PrefixState
 from router_core.training.config import TrainConfig
 from router_core.training.groups import Group, GroupSampler
-from router_core.training.prior import fit_category_prior, routed_accuracy
+from router_core.training.prior import fit_category_prior, fit_classifier, pick_weight, routed_accuracy
 from router_core.training.state import load_trainer_state, save_trainer_state
 
 BEST, LAST, STATE = "best", "last", "trainer_state"
@@ -137,6 +137,14 @@ def group_loss(
     else:
         embedded = dict(zip(unique_ids, model.instruction_embeddings(texts), strict=True))
         flat = model.pair_logits([embedded[i] for i in ids], suffixes)
+    if model.prior is not None:  # a joint prior: the LLM part learns on top of it
+        psi = (
+            torch.stack([vectors[i] for i in ids])
+            if model.conditioned
+            else model.capability.encode_instructions([data.texts[i] for i in ids])
+        )
+        accuracy = torch.stack([states[m].category_accuracy for m in models])
+        flat = flat + model.prior.pair_offsets(psi, accuracy)
     per_group = flat.split([len(group.models) for group in groups])
     ce_terms, targets = [], []
     for logits, group in zip(per_group, groups, strict=True):
@@ -195,6 +203,12 @@ def train(
         model = load_checkpoint(out_dir / LAST, device=device, trainable=True)
     else:
         model = ModelSATModel.build(config.router, device=device)
+    aptitude = load_aptitude_test()
+    if config.joint_prior_weight is not None and not resume:
+        settings, head = fit_classifier(model, data.train, aptitude)
+        model.set_category_prior(settings.model_copy(update={"weight": config.joint_prior_weight}), head)
+    if model.prior is not None:
+        model.prior.requires_grad_(False)
     prefixes = PrefixStore(model, data.texts) if model.config.frozen_prefix else None
     connector = [p for n, p in model.capability.named_parameters() if p.requires_grad]
     lora = [p for n, p in model.llm.named_parameters() if "lora_" in n]
@@ -241,10 +255,12 @@ def train(
                 log(f"time budget of {config.max_minutes} min reached at step {step + 1}")
                 break
     best = load_checkpoint(out_dir / BEST, device=str(model.device))
-    if config.category_prior:
-        meta["category_prior"] = fit_category_prior(
-            best, data.train, data.validation, data.cards, load_aptitude_test()
+    if config.category_prior and best.prior is not None:  # joint: keep its classifier, re-pick the weight
+        meta["category_prior"] = pick_weight(
+            best, best.prior.settings, best.prior.state_dict(), data.validation, data.cards
         )
+    elif config.category_prior:
+        meta["category_prior"] = fit_category_prior(best, data.train, data.validation, data.cards, aptitude)
         log(f"category prior: {json.dumps(meta['category_prior'])}")
     record = _record(config, data, outcomes, meta, command, model.device)
     save_checkpoint(best, out_dir / BEST, record)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from router_core.cards.aptitude import AptitudeTask, AptitudeTest
 from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore
 from router_core.data.outcomes import Instruction, OutcomeMatrix
 
@@ -35,3 +36,14 @@ def small_matrix() -> OutcomeMatrix:
         instructions.append(Instruction(id=str(i), text=TOPICS[topic].format(i + 3), category=topic))
         scores.append([1.0, 0.0] if topic == "math" else [0.0, 1.0])
     return OutcomeMatrix(instructions, ["math-model", "law-model"], np.array(scores), np.ones((12, 2), bool))
+
+
+def small_aptitude() -> AptitudeTest:
+    """task0 holds math items of `small_matrix` (and one law item), task1 law items."""
+    return AptitudeTest(
+        version="test-v1",
+        tasks=[
+            AptitudeTask(id="task0", description="Mathematics", question_ids=["0", "2", "1"]),
+            AptitudeTask(id="task1", description="Law", question_ids=["1", "3"]),
+        ],
+    )

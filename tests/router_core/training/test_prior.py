@@ -3,19 +3,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from router_core.cards.aptitude import AptitudeTask, AptitudeTest
 from router_core.model.inference import ModelSATScorer
 from router_core.model.scorer import ModelSATModel
 from router_core.training.prior import fit_category_prior, task_categories
-from tests.router_core.builders import make_card, small_matrix
+from tests.router_core.builders import make_card, small_aptitude, small_matrix
 
-APTITUDE = AptitudeTest(
-    version="test-v1",
-    tasks=[
-        AptitudeTask(id="task0", description="Mathematics", question_ids=["0", "2", "1"]),
-        AptitudeTask(id="task1", description="Law", question_ids=["1", "3"]),
-    ],
-)
+APTITUDE = small_aptitude()
 
 
 def test_a_task_belongs_to_the_majority_category_of_its_items():

@@ -10,7 +10,7 @@ from router_core.model.scorer import ModelSATModel
 from router_core.training.config import TrainConfig
 from router_core.training.groups import GroupSampler
 from router_core.training.trainer import TrainingData, group_loss
-from tests.router_core.builders import make_card, small_matrix
+from tests.router_core.builders import make_card, small_aptitude, small_matrix
 
 
 def make_sampler(outcomes: OutcomeMatrix, group_size: int) -> GroupSampler:
@@ -127,3 +127,35 @@ def test_a_training_run_writes_a_loadable_router_with_its_record(tiny_config, tm
     assert training_record(tmp_path / "run" / "best") == record
     router = load_checkpoint(tmp_path / "run" / "best", device="cpu")
     assert (router.prior is None) == (record["category_prior"]["weight"] == 0)
+
+
+def test_a_joint_prior_trains_with_the_llm_part_and_is_kept(tiny_config, tmp_path):
+    from router_core.model.checkpoint import load_checkpoint
+    from router_core.training.prior import fit_classifier
+    from router_core.training.trainer import train
+
+    outcomes = small_matrix()
+    cards = {
+        "math-model": make_card("math-model", [0.9, 0.1]),
+        "law-model": make_card("law-model", [0.1, 0.9]),
+    }
+    config = TrainConfig(
+        router=tiny_config,
+        group_size=2,
+        groups_per_step=2,
+        stage1_steps=1,
+        stage2_steps=1,
+        eval_every=2,
+        joint_prior_weight=1.0,
+    )
+    model = ModelSATModel.build(tiny_config, device="cpu")
+    data = TrainingData(train=outcomes, validation=outcomes, cards=cards)
+    groups = make_sampler(outcomes, group_size=2).sample(step=0, count=4)
+    without = group_loss(model, groups, data, config, random.Random(0)).item()
+    settings, head = fit_classifier(model, outcomes, small_aptitude())
+    model.set_category_prior(settings, head)
+    assert group_loss(model, groups, data, config, random.Random(0)).item() != without
+
+    record = train(outcomes, cards, config, tmp_path / "run", log=lambda _: None)
+    assert record["config"]["joint_prior_weight"] == 1.0
+    assert load_checkpoint(tmp_path / "run" / "last", device="cpu").prior is not None  # trained with it
