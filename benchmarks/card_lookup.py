@@ -13,7 +13,7 @@ its card (knowledge no router has about a new model).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +26,7 @@ from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import CapabilityCard, load_cards
 from router_core.data import load_outcomes
 from router_core.data.outcomes import OutcomeMatrix
+from router_core.evaluation.metrics import route
 from router_core.evaluation.splits import split_questions
 from router_core.evaluation.zoos import load_zoo_file
 
@@ -38,11 +39,10 @@ def category_accuracy(card: CapabilityCard, task_category: dict[str, str]) -> di
 
 
 def routed_accuracy(test: OutcomeMatrix, preference: np.ndarray) -> float:
-    """Each question goes to its most preferred model that answered it (the benchmark's fallback
-    rule for missing cells); `preference` holds one score per (question, model)."""
-    ranked = np.where(test.observed, preference, -np.inf)
-    choose = ranked.argmax(1)
-    return float(test.scores[np.arange(len(choose)), choose].mean())
+    """Each question goes to its most preferred model that answered it (the benchmark's rule for
+    missing cells); `preference` holds one score per (question, model)."""
+    choices = route(preference, test.observed).choices
+    return float(test.scores[np.arange(len(choices)), choices].mean())
 
 
 def outcome_accuracy(train: OutcomeMatrix) -> dict[str, np.ndarray]:
@@ -58,11 +58,7 @@ def outcome_accuracy(train: OutcomeMatrix) -> dict[str, np.ndarray]:
 def main(data: Annotated[Path, typer.Option(help="MMLU-Pro outputs folder.")]) -> None:
     outcomes = load_outcomes(data)
     aptitude, cards = load_aptitude_test(), load_cards()
-    by_id = {ins.id: ins for ins in outcomes.instructions}
-    task_category = {
-        task.id: Counter(by_id[q].category for q in task.question_ids).most_common(1)[0][0]
-        for task in aptitude.tasks
-    }
+    task_category = aptitude.task_categories(outcomes)
     split = split_questions(outcomes, aptitude)
     test_ids = split.test
     table = Table(title=f"card-only routing, test split ({len(test_ids)} questions), accuracy %")

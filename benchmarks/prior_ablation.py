@@ -23,6 +23,7 @@ from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import load_cards
 from router_core.data import load_outcomes
 from router_core.data.outcomes import OutcomeMatrix
+from router_core.evaluation.metrics import route
 from router_core.evaluation.splits import split_questions, training_models
 from router_core.evaluation.zoos import load_zoo_file
 from router_core.model.checkpoint import load_checkpoint
@@ -31,8 +32,7 @@ from router_core.training.prior import encode_instructions
 
 def routed(questions: OutcomeMatrix, scores: np.ndarray, columns: list[int]) -> float:
     """Accuracy when each question goes to its best-scored model that answered it."""
-    ranked = np.where(questions.observed[:, columns], scores[:, columns], -np.inf)
-    chosen = np.array(columns)[ranked.argmax(1)]
+    chosen = np.array(columns)[route(scores[:, columns], questions.observed[:, columns]).choices]
     return 100 * float(questions.scores[np.arange(len(chosen)), chosen].mean())
 
 
@@ -54,15 +54,15 @@ def main(
     for column in ("questions", "score", *zoos):
         table.add_column(column)
     accuracy = torch.stack([prior.card_accuracy(cards[m]) for m in outcomes.models])
+    states = [model.card_state(cards[m]) for m in outcomes.models]
+    columns = {z: [outcomes.model_index(m) for m in models] for z, models in zoos.items()}
     for name, ids in (("validation", split.validation), ("test", split.test)):
         questions = outcomes.select(instruction_ids=ids)
         texts = [ins.routing_text for ins in questions.instructions]
-        states = [model.card_state(cards[m]) for m in outcomes.models]
         llm = model.score_logits(texts, states, progress=True).numpy()
         with torch.inference_mode():
             offsets = prior(encode_instructions(model, texts), accuracy).numpy()
         for label, scores in (("LLM part", llm), ("prior", offsets), ("both (shipped)", llm + offsets)):
-            columns = {z: [outcomes.model_index(m) for m in models] for z, models in zoos.items()}
             table.add_row(name, label, *(f"{routed(questions, scores, c):.1f}" for c in columns.values()))
     Console().print(table)
 

@@ -22,7 +22,7 @@ class LoraSettings(BaseModel):
 
 
 class CategoryPriorSettings(BaseModel):
-    """The card category prior (see `router_core/model/category_prior.py`): fitted after training."""
+    """The card category prior (see `router_core/model/category_prior.py`), fitted by the trainer."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -7,7 +7,6 @@ with the best routed accuracy on the validation questions (0 turns the prior off
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,17 +24,6 @@ from router_core.model.scorer import ModelSATModel
 
 WEIGHTS = (0.5, 1.0, 2.0, 4.0)
 CLASSIFIER_C = 10.0  # psi encodings are unit vectors: a weak penalty lets the classes separate
-
-
-def task_categories(aptitude: AptitudeTest, questions: OutcomeMatrix) -> dict[str, str]:
-    """Each aptitude task's category: the majority category of its items."""
-    category = {ins.id: ins.category for ins in questions.instructions if ins.category}
-    out = {}
-    for task in aptitude.tasks:
-        counts = Counter(category[q] for q in task.question_ids if q in category)
-        if counts:
-            out[task.id] = counts.most_common(1)[0][0]
-    return out
 
 
 def encode_instructions(model: ModelSATModel, texts: Sequence[str], batch_size: int = 64) -> torch.Tensor:
@@ -82,7 +70,7 @@ def fit_classifier(
     settings = CategoryPriorSettings(
         weight=1.0,
         categories=[str(c) for c in classifier.classes_],
-        task_categories=task_categories(aptitude, train),
+        task_categories=aptitude.task_categories(train),
     )
     return settings, softmax_head(classifier)
 

@@ -47,3 +47,11 @@ def small_aptitude() -> AptitudeTest:
             AptitudeTask(id="task1", description="Law", question_ids=["1", "3"]),
         ],
     )
+
+
+def small_cards() -> dict[str, CapabilityCard]:
+    """Cards that tell the truth about `small_matrix`: math-model strong on task0, law-model on task1."""
+    return {
+        "math-model": make_card("math-model", [0.9, 0.1]),
+        "law-model": make_card("law-model", [0.1, 0.9]),
+    }

@@ -5,23 +5,16 @@ import torch
 
 from router_core.model.inference import ModelSATScorer
 from router_core.model.scorer import ModelSATModel
-from router_core.training.prior import fit_category_prior, task_categories
-from tests.router_core.builders import make_card, small_aptitude, small_matrix
+from router_core.training.prior import fit_category_prior
+from tests.router_core.builders import make_card, small_aptitude, small_cards, small_matrix
 
 APTITUDE = small_aptitude()
-
-
-def test_a_task_belongs_to_the_majority_category_of_its_items():
-    assert task_categories(APTITUDE, small_matrix()) == {"task0": "math", "task1": "law"}
 
 
 def test_a_fitted_prior_routes_an_untrained_router_by_the_cards(tiny_config):
     torch.manual_seed(0)
     outcomes = small_matrix()  # math-model is right on math, law-model on law
-    cards = {
-        "math-model": make_card("math-model", [0.9, 0.1]),
-        "law-model": make_card("law-model", [0.1, 0.9]),
-    }
+    cards = small_cards()
     model = ModelSATModel.build(tiny_config, device="cpu")  # its LLM knows nothing yet
 
     report = fit_category_prior(model, outcomes, outcomes, cards, APTITUDE)

@@ -10,7 +10,7 @@ from router_core.model.scorer import ModelSATModel
 from router_core.training.config import TrainConfig
 from router_core.training.groups import GroupSampler
 from router_core.training.trainer import TrainingData, group_loss
-from tests.router_core.builders import make_card, small_aptitude, small_matrix
+from tests.router_core.builders import make_card, small_aptitude, small_cards, small_matrix
 
 
 def make_sampler(outcomes: OutcomeMatrix, group_size: int) -> GroupSampler:
@@ -41,10 +41,7 @@ def test_sampled_groups_hold_one_positive_and_respect_outcomes():
 def test_a_tiny_router_learns_a_small_matrix(tiny_config):
     torch.manual_seed(0)
     outcomes = small_matrix()
-    cards = {
-        "math-model": make_card("math-model", [0.9, 0.1]),
-        "law-model": make_card("law-model", [0.1, 0.9]),
-    }
+    cards = small_cards()
     data = TrainingData(train=outcomes, validation=outcomes, cards=cards)
     config = TrainConfig(router=tiny_config, group_size=2, groups_per_step=6, shuffle_tasks=0.0)
     model = ModelSATModel.build(tiny_config, device="cpu")
@@ -111,10 +108,7 @@ def test_a_training_run_writes_a_loadable_router_with_its_record(tiny_config, tm
     from router_core.training.trainer import train
 
     outcomes = small_matrix()
-    cards = {
-        "math-model": make_card("math-model", [0.9, 0.1]),
-        "law-model": make_card("law-model", [0.1, 0.9]),
-    }
+    cards = small_cards()
     config = TrainConfig(
         router=tiny_config, group_size=2, groups_per_step=2, stage1_steps=1, stage2_steps=2, eval_every=2
     )
@@ -135,10 +129,7 @@ def test_a_joint_prior_trains_with_the_llm_part_and_is_kept(tiny_config, tmp_pat
     from router_core.training.trainer import train
 
     outcomes = small_matrix()
-    cards = {
-        "math-model": make_card("math-model", [0.9, 0.1]),
-        "law-model": make_card("law-model", [0.1, 0.9]),
-    }
+    cards = small_cards()
     config = TrainConfig(
         router=tiny_config,
         group_size=2,
