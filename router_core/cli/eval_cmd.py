@@ -36,6 +36,14 @@ CheckpointOption = Annotated[
     typer.Option("--checkpoint", help="Checkpoint for routers that load one (the Model-SAT router)."),
 ]
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the routers that draw random numbers.")]
+PerturbationsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--perturbations",
+        min=0,
+        help="Model-SAT: average Pr(Yes) over this many shuffled task orders of each card (paper: 2).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -43,12 +51,17 @@ def register(app: typer.Typer) -> None:
     app.command("score")(score)
 
 
-def router_options(names: list[str], checkpoint: Path | None, seed: int) -> dict[str, dict[str, Any]]:
-    """Each router gets the shared settings its Options declare; a checkpoint nobody takes is an error."""
-    offered = {"seed": seed, **({"checkpoint": str(checkpoint)} if checkpoint else {})}
+def router_options(names: list[str], seed: int, **given: Any) -> dict[str, dict[str, Any]]:
+    """Each router gets the shared settings its Options declare. A setting the user gave (not None)
+    that none of the routers takes is an error, not silently dropped."""
+    offered = {
+        "seed": seed,
+        **{k: str(v) if isinstance(v, Path) else v for k, v in given.items() if v is not None},
+    }
     options = {name: {k: v for k, v in offered.items() if k in option_names(name)} for name in names}
-    if checkpoint and not any("checkpoint" in o for o in options.values()):
-        raise ConfigError(f"--checkpoint given, but none of the routers {names} loads a checkpoint")
+    for key in offered.keys() - {"seed"}:
+        if not any(key in o for o in options.values()):
+            raise ConfigError(f"--{key} given, but none of the routers {names} takes it")
     return options
 
 
@@ -106,6 +119,7 @@ def evaluate(
     ] = "test",
     cards: CardsOption = None,
     checkpoint: CheckpointOption = None,
+    perturbations: PerturbationsOption = None,
     encoder: EncoderOption = MINILM,
     seed: SeedOption = 0,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full results as JSON.")] = None,
@@ -120,7 +134,7 @@ def evaluate(
         names, splits = resolve_routers(router), resolve_splits(split)
         if questions not in ("test", "validation"):
             raise ConfigError(f"unknown questions {questions!r}; choose test or validation")
-        options = router_options(names, checkpoint, seed)
+        options = router_options(names, seed, checkpoint=checkpoint, perturbations=perturbations)
         outcomes = load_outcomes(data)
         spec = BenchmarkSpec(
             routers=names,
@@ -175,6 +189,7 @@ def score(
         ),
     ] = None,
     checkpoint: CheckpointOption = None,
+    perturbations: PerturbationsOption = None,
     encoder: EncoderOption = MINILM,
     seed: SeedOption = 0,
 ) -> None:
@@ -182,7 +197,7 @@ def score(
     try:
         candidates = list(load_cards(cards).values())
         lines = read_instructions(instructions)
-        options = router_options([router], checkpoint, seed)[router]
+        options = router_options([router], seed, checkpoint=checkpoint, perturbations=perturbations)[router]
         chosen = make_router(router, embedder=make_embedder(encoder), **options)
         if chosen.kind == "upper bound":
             raise ConfigError(f"router {router!r} reads true outcomes; it cannot score new instructions")

@@ -10,6 +10,7 @@ from synthetic_zoo import HELD_OUT, MODELS
 from typer.testing import CliRunner
 
 from router_core.cli.app import app
+from router_core.cli.eval_cmd import router_options
 from router_core.routers import BASELINES
 
 runner = CliRunner()
@@ -104,7 +105,14 @@ def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
         (("--zoo", "all", "--models", "weak"), "give --zoo or --models, not both"),
         (("--split", "train"), "unknown split 'train'"),
         (("--questions", "train"), "unknown questions 'train'"),
-        (("--router", "knn", "--checkpoint", "x.pt"), "none of the routers ['knn'] loads a checkpoint"),
+        (
+            ("--router", "knn", "--checkpoint", "x.pt"),
+            "--checkpoint given, but none of the routers ['knn'] takes it",
+        ),
+        (
+            ("--router", "knn", "--perturbations", "2"),
+            "--perturbations given, but none of the routers ['knn'] takes it",
+        ),
     ],
 )
 def test_eval_errors_are_one_line(data_files: tuple[Path, Path], args: tuple[str, ...], message: str) -> None:
@@ -112,6 +120,18 @@ def test_eval_errors_are_one_line(data_files: tuple[Path, Path], args: tuple[str
     code, output = _invoke("eval", "--data", data, "--cards", cards, "--encoder", "hashing", *args)
     assert code == 2
     assert message in output
+
+
+def test_router_options_go_only_to_routers_that_declare_them() -> None:
+    options = router_options(
+        ["modelsat", "matrix-factorization", "knn"], 3, checkpoint=Path("ckpt"), perturbations=2
+    )
+    assert options == {
+        "modelsat": {"checkpoint": "ckpt", "perturbations": 2},
+        "matrix-factorization": {"seed": 3},
+        "knn": {},
+    }
+    assert router_options(["knn"], 0, checkpoint=None, perturbations=None) == {"knn": {}}
 
 
 def test_eval_without_cards_for_the_zoo(data_files: tuple[Path, Path]) -> None:
