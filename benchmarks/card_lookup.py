@@ -29,7 +29,7 @@ from router_core.cards.card import CapabilityCard, load_cards
 from router_core.data import load_outcomes
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
-from router_core.evaluation.metrics import route
+from router_core.evaluation.metrics import route, routed_accuracy
 from router_core.evaluation.splits import split_questions
 from router_core.evaluation.zoos import load_zoo_file
 
@@ -43,11 +43,10 @@ def category_accuracy(card: CapabilityCard, task_category: dict[str, str]) -> di
     return {category: float(np.mean(values)) for category, values in per_category.items()}
 
 
-def routed_accuracy(questions: OutcomeMatrix, preference: np.ndarray) -> float:
+def lookup_accuracy(questions: OutcomeMatrix, preference: np.ndarray) -> float:
     """Each question goes to its most preferred model that answered it (the benchmark's rule for
     missing cells); `preference` holds one score per (question, model)."""
-    choices = route(preference, questions.observed).choices
-    return float(questions.scores[np.arange(len(choices)), choices].mean())
+    return routed_accuracy(questions.scores, route(preference, questions.observed))
 
 
 def outcome_accuracy(train: OutcomeMatrix, groups: list[str], min_answers: int = 1) -> dict[str, np.ndarray]:
@@ -121,7 +120,7 @@ def main(
             zoo,
             f"{100 * single.max():.1f} ({models[int(single.argmax())]})",
             *(
-                f"{100 * routed_accuracy(routed, preference):.1f}"
+                f"{100 * lookup_accuracy(routed, preference):.1f}"
                 for preference in (
                     np.tile(means, (len(routed_ids), 1)),
                     card_category,

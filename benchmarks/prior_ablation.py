@@ -23,7 +23,7 @@ from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import load_cards
 from router_core.data import load_outcomes
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.evaluation.metrics import route
+from router_core.evaluation.metrics import route, routed_accuracy
 from router_core.evaluation.splits import split_questions, training_models
 from router_core.evaluation.zoos import load_zoo_file
 from router_core.model.checkpoint import load_checkpoint
@@ -32,8 +32,8 @@ from router_core.training.prior import encode_instructions
 
 def routed(questions: OutcomeMatrix, scores: np.ndarray, columns: list[int]) -> float:
     """Accuracy when each question goes to its best-scored model that answered it."""
-    chosen = np.array(columns)[route(scores[:, columns], questions.observed[:, columns]).choices]
-    return 100 * float(questions.scores[np.arange(len(chosen)), chosen].mean())
+    zoo = questions.scores[:, columns], questions.observed[:, columns]
+    return 100 * routed_accuracy(zoo[0], route(scores[:, columns], zoo[1]))
 
 
 def main(

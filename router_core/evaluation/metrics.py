@@ -55,6 +55,13 @@ def route(
     return Routing(choices, fell_back)
 
 
+def routed_accuracy(truth: np.ndarray, routing: Routing) -> float:
+    """Share of questions whose chosen candidate answered correctly; an unrouted question counts
+    as wrong."""
+    rows = np.flatnonzero(routing.choices >= 0)
+    return float(np.asarray(truth, dtype=float)[rows, routing.choices[rows]].sum() / len(truth))
+
+
 class RoutingMetrics(BaseModel):
     """Accuracy of a routing on some questions, with the bars it is read against."""
 
@@ -88,7 +95,7 @@ def routing_metrics(
     best = int(per_model.argmax())
     routed_rows = routing.choices >= 0
     chosen = routing.choices[routed_rows]
-    routed = float(truth[np.flatnonzero(routed_rows), chosen].sum() / n)
+    routed = routed_accuracy(truth, routing)
     oracle = float(np.where(available, truth, -np.inf).max(axis=1).mean())
     gap = oracle - float(per_model[best])
     share = np.bincount(chosen, minlength=len(models)) / n

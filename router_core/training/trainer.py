@@ -261,6 +261,7 @@ def train(
         )
     elif config.category_prior:
         meta["category_prior"] = fit_category_prior(best, data.train, data.validation, data.cards, aptitude)
+    if "category_prior" in meta:
         log(f"category prior: {json.dumps(meta['category_prior'])}")
     record = _record(config, data, outcomes, meta, command, model.device)
     save_checkpoint(best, out_dir / BEST, record)
