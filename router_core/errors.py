@@ -55,3 +55,17 @@ class AllCandidatesFailedError(ModelSATError):
         self.attempts = attempts
         tried = "; ".join(f"{model}: {type(error).__name__}: {error}" for model, error in attempts)
         super().__init__(f"all {len(attempts)} attempts failed ({tried})")
+
+
+class NoCapableCandidateError(ModelSATError, ValueError):
+    """No candidate's card can serve the request (tools, images or its length); `shortfalls` maps
+    each candidate to why it was left out."""
+
+    def __init__(self, needs: str, shortfalls: dict[str, list[str]]) -> None:
+        self.needs = needs
+        self.shortfalls = shortfalls
+        why = "; ".join(f"{name}: {', '.join(reasons)}" for name, reasons in shortfalls.items())
+        super().__init__(
+            f"no candidate can serve this request ({needs}): {why}; add a candidate whose card "
+            "states it (facts.tool_calling, facts.vision, facts.context_length)"
+        )

@@ -29,11 +29,15 @@ class ModelFacts(BaseModel):
 
     languages: list[str] | None = None
     context_length: int | None = Field(default=None, gt=0)
+    tool_calling: bool | None = Field(default=None, description="Native tool / function calling")
+    vision: bool | None = Field(default=None, description="Accepts images in messages")
     input_price: float | None = Field(default=None, ge=0, description="USD per 1M input tokens")
     output_price: float | None = Field(default=None, ge=0, description="USD per 1M output tokens")
     notes: str | None = None
 
     def sentences(self) -> list[str]:
+        """The facts the router reads. `tool_calling` and `vision` are routing constraints (see
+        `router_core.engine.requirements`), not text: the shipped router was trained without them."""
         out = []
         if self.languages:
             out.append(f"The model supports {', '.join(self.languages)}.")

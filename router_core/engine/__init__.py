@@ -4,6 +4,7 @@ from router_core.engine.candidates import CardsSpec, resolve_candidates
 from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.engine import ENGINES, EngineConfig, EngineRegistry, RouterEngine, Scorer
 from router_core.engine.policies import BestPolicy, CostAwarePolicy, Policy, ThresholdPolicy, parse_policy
+from router_core.engine.requirements import Requirements, capable_candidates
 
 __all__ = [
     "ENGINES",
@@ -14,10 +15,12 @@ __all__ = [
     "EngineConfig",
     "EngineRegistry",
     "Policy",
+    "Requirements",
     "RouterEngine",
     "RoutingDecision",
     "Scorer",
     "ThresholdPolicy",
+    "capable_candidates",
     "parse_policy",
     "resolve_candidates",
 ]

@@ -1,0 +1,110 @@
+"""What a chat request needs from a candidate (tools, images, context), and which cards can serve it.
+
+Both integrations describe a request in the OpenAI chat format (LangChain converts its messages with
+`convert_to_openai_messages`, LiteLLM receives that format), so one reader here decides for both and
+the same request is routed among the same candidates on either path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from router_core.cards.card import CapabilityCard
+from router_core.errors import NoCapableCandidateError
+
+CHARS_PER_TOKEN = 4
+"""Rough size of a token in characters: a candidate-independent estimate, good enough to keep a
+request away from a context window it clearly overflows."""
+
+IMAGE_PART_TYPES = frozenset({"image_url", "image", "input_image"})
+"""Content-part types that carry an image in the OpenAI (and LangChain standard) formats."""
+
+
+class Requirements(BaseModel):
+    """What a candidate must offer to serve one request."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tools: bool = Field(default=False, description="The request offers tools or continues a tool call")
+    vision: bool = Field(default=False, description="A message carries an image")
+    tokens: int = Field(default=0, ge=0, description="Estimated prompt tokens plus the requested output")
+
+    @classmethod
+    def of_chat(
+        cls,
+        messages: Sequence[Mapping[str, Any]] | None,
+        *,
+        tools: Sequence[Any] | None = None,
+        max_tokens: int | None = None,
+    ) -> Requirements:
+        """Read OpenAI-format `messages` (dicts with `role` and `content`), the request's `tools`
+        and its `max_tokens`."""
+        messages = list(messages or [])
+        text = sum(len(part) for message in messages for part in _texts(message))
+        return cls(
+            tools=bool(tools) or any(_uses_tools(message) for message in messages),
+            vision=any(_has_image(message.get("content")) for message in messages),
+            tokens=math.ceil(text / CHARS_PER_TOKEN) + (max_tokens or 0),
+        )
+
+    def shortfalls(self, card: CapabilityCard) -> list[str]:
+        """Why `card`'s model cannot serve this request (empty: it can). A fact the card leaves
+        unstated (None) is not held against it."""
+        facts = card.facts
+        out = []
+        if self.tools and facts.tool_calling is False:
+            out.append("no tool calling")
+        if self.vision and facts.vision is False:
+            out.append("no image input")
+        if facts.context_length is not None and self.tokens > facts.context_length:
+            out.append(f"~{self.tokens} tokens exceed its context of {facts.context_length}")
+        return out
+
+    def describe(self) -> str:
+        needs = [name for name, wanted in (("tools", self.tools), ("images", self.vision)) if wanted]
+        return ", ".join([*needs, f"~{self.tokens} tokens"])
+
+
+def capable_candidates(
+    candidates: Mapping[str, CapabilityCard], requirements: Requirements
+) -> dict[str, CapabilityCard]:
+    """The candidates whose cards can serve the request, in their order; `NoCapableCandidateError`
+    naming every candidate and its shortfall when none can."""
+    shortfalls = {name: requirements.shortfalls(card) for name, card in candidates.items()}
+    capable = {name: card for name, card in candidates.items() if not shortfalls[name]}
+    if not capable:
+        raise NoCapableCandidateError(requirements.describe(), shortfalls)
+    return capable
+
+
+def content_text(content: Any) -> str:
+    """The text of a message's content: a string, or the text parts of a multi-part content."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            str(part.get("text", ""))
+            for part in content
+            if isinstance(part, Mapping) and part.get("type") == "text"
+        )
+    return ""
+
+
+def _texts(message: Mapping[str, Any]) -> list[str]:
+    calls = message.get("tool_calls") or []
+    arguments = [str((call.get("function") or {}).get("arguments", "")) for call in calls]
+    return [content_text(message.get("content")), *arguments]
+
+
+def _uses_tools(message: Mapping[str, Any]) -> bool:
+    return message.get("role") == "tool" or bool(message.get("tool_calls"))
+
+
+def _has_image(content: Any) -> bool:
+    return isinstance(content, list) and any(
+        isinstance(part, Mapping) and part.get("type") in IMAGE_PART_TYPES for part in content
+    )

@@ -1,0 +1,69 @@
+"""Which candidates can serve a request: tools, images and context length, from OpenAI messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from router_core.cards.card import load_cards
+from router_core.engine.requirements import Requirements, capable_candidates, content_text
+from router_core.errors import NoCapableCandidateError
+from tests.router_core.builders import make_card
+
+IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
+
+
+def card(name: str, **facts: object):
+    base = make_card(name, [0.5])
+    return base.model_copy(update={"facts": base.facts.model_copy(update=facts)})
+
+
+def test_plain_text_needs_nothing_but_its_length() -> None:
+    needs = Requirements.of_chat([{"role": "user", "content": "x" * 400}], max_tokens=50)
+    assert needs == Requirements(tools=False, vision=False, tokens=150)
+
+
+def test_tools_images_and_tool_turns_are_read() -> None:
+    assert Requirements.of_chat([{"role": "user", "content": "hi"}], tools=[{"type": "function"}]).tools
+    turns = [
+        {"role": "user", "content": "weather?"},
+        {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "w", "arguments": "{}"}}]},
+        {"role": "tool", "content": "sunny", "tool_call_id": "1"},
+    ]
+    assert Requirements.of_chat(turns).tools
+    image_only = [{"role": "user", "content": [IMAGE]}]
+    assert Requirements.of_chat(image_only) == Requirements(vision=True, tokens=0)
+
+
+def test_only_capable_candidates_remain_in_order() -> None:
+    cards = {
+        "text": card("text", tool_calling=False, vision=False, context_length=100),
+        "unstated": card("unstated"),
+        "all": card("all", tool_calling=True, vision=True, context_length=10_000),
+    }
+    assert list(capable_candidates(cards, Requirements(tools=True))) == ["unstated", "all"]
+    assert list(capable_candidates(cards, Requirements(tokens=500))) == ["unstated", "all"]
+    assert list(capable_candidates(cards, Requirements())) == ["text", "unstated", "all"]
+
+
+def test_no_capable_candidate_names_each_shortfall() -> None:
+    cards = {"a": card("a", vision=False), "b": card("b", context_length=10, vision=False)}
+    with pytest.raises(NoCapableCandidateError) as caught:
+        capable_candidates(cards, Requirements(vision=True, tokens=20))
+    message = str(caught.value)
+    assert "a: no image input" in message
+    assert "b: no image input, ~20 tokens exceed its context of 10" in message
+    assert caught.value.shortfalls["a"] == ["no image input"]
+
+
+def test_shipped_cards_state_tools_and_vision() -> None:
+    shipped = load_cards()
+    assert all(c.facts.tool_calling is not None and c.facts.vision is not None for c in shipped.values())
+    vision = capable_candidates(shipped, Requirements(vision=True))
+    assert list(vision) == ["gemini-1.5-pro-002"]
+    assert "Meta-Llama-3_1-8B-Instruct" in capable_candidates(shipped, Requirements(tools=True))
+    assert "Llama-2-7b-hf" not in capable_candidates(shipped, Requirements(tools=True))
+
+
+def test_content_text_joins_text_parts() -> None:
+    assert content_text([{"type": "text", "text": "a"}, IMAGE, {"type": "text", "text": "b"}]) == "a\nb"
+    assert content_text(None) == ""
