@@ -4,12 +4,13 @@ from router_core.engine.candidates import CardsSpec, resolve_candidates
 from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.engine import ENGINES, EngineConfig, EngineRegistry, RouterEngine, Scorer
 from router_core.engine.policies import BestPolicy, CostAwarePolicy, Policy, ThresholdPolicy, parse_policy
-from router_core.engine.requirements import Requirements, capable_candidates
+from router_core.engine.requirements import CapableCandidates, Requirements, capable_candidates
 
 __all__ = [
     "ENGINES",
     "BestPolicy",
     "Candidate",
+    "CapableCandidates",
     "CardsSpec",
     "CostAwarePolicy",
     "EngineConfig",

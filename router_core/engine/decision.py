@@ -33,6 +33,9 @@ class RoutingDecision(BaseModel):
     reason: str | None = None
     cached: bool = False
     latency_ms: float = 0.0
+    excluded: dict[str, list[str]] = Field(
+        default_factory=dict, description="Candidates the request's needs left out, and why"
+    )
 
     @property
     def chosen(self) -> str:
@@ -59,4 +62,5 @@ class RoutingDecision(BaseModel):
             "reason": self.reason,
             "cached": self.cached,
             "latency_ms": round(self.latency_ms, 2),
+            "excluded": self.excluded,
         }

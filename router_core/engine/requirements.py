@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,16 +69,29 @@ class Requirements(BaseModel):
         return ", ".join([*needs, f"~{self.tokens} tokens"])
 
 
+class CapableCandidates(NamedTuple):
+    """The candidates that can serve a request, in their order, and why the others cannot."""
+
+    cards: dict[str, CapabilityCard]
+    excluded: dict[str, list[str]]
+
+
 def capable_candidates(
-    candidates: Mapping[str, CapabilityCard], requirements: Requirements
-) -> dict[str, CapabilityCard]:
-    """The candidates whose cards can serve the request, in their order; `NoCapableCandidateError`
-    naming every candidate and its shortfall when none can."""
-    shortfalls = {name: requirements.shortfalls(card) for name, card in candidates.items()}
+    candidates: Mapping[str, CapabilityCard],
+    requirements: Requirements,
+    also_excluded: Mapping[str, list[str]] | None = None,
+) -> CapableCandidates:
+    """Split `candidates` by whether their cards can serve the request; `also_excluded` adds
+    shortfalls the caller knows of (e.g. a chat model without `bind_tools`).
+    `NoCapableCandidateError`, naming every candidate and its shortfall, when none can."""
+    shortfalls = {
+        name: requirements.shortfalls(card) + list((also_excluded or {}).get(name, []))
+        for name, card in candidates.items()
+    }
     capable = {name: card for name, card in candidates.items() if not shortfalls[name]}
     if not capable:
         raise NoCapableCandidateError(requirements.describe(), shortfalls)
-    return capable
+    return CapableCandidates(capable, {name: why for name, why in shortfalls.items() if why})
 
 
 def content_text(content: Any) -> str:

@@ -40,9 +40,12 @@ def test_only_capable_candidates_remain_in_order() -> None:
         "unstated": card("unstated"),
         "all": card("all", tool_calling=True, vision=True, context_length=10_000),
     }
-    assert list(capable_candidates(cards, Requirements(tools=True))) == ["unstated", "all"]
-    assert list(capable_candidates(cards, Requirements(tokens=500))) == ["unstated", "all"]
-    assert list(capable_candidates(cards, Requirements())) == ["text", "unstated", "all"]
+    tools = capable_candidates(cards, Requirements(tools=True))
+    assert list(tools.cards) == ["unstated", "all"] and tools.excluded == {"text": ["no tool calling"]}
+    assert list(capable_candidates(cards, Requirements(tokens=500)).cards) == ["unstated", "all"]
+    assert list(capable_candidates(cards, Requirements()).cards) == ["text", "unstated", "all"]
+    known = capable_candidates(cards, Requirements(), also_excluded={"all": ["no bind_tools"]})
+    assert list(known.cards) == ["text", "unstated"] and known.excluded == {"all": ["no bind_tools"]}
 
 
 def test_no_capable_candidate_names_each_shortfall() -> None:
@@ -58,10 +61,9 @@ def test_no_capable_candidate_names_each_shortfall() -> None:
 def test_shipped_cards_state_tools_and_vision() -> None:
     shipped = load_cards()
     assert all(c.facts.tool_calling is not None and c.facts.vision is not None for c in shipped.values())
-    vision = capable_candidates(shipped, Requirements(vision=True))
-    assert list(vision) == ["gemini-1.5-pro-002"]
-    assert "Meta-Llama-3_1-8B-Instruct" in capable_candidates(shipped, Requirements(tools=True))
-    assert "Llama-2-7b-hf" not in capable_candidates(shipped, Requirements(tools=True))
+    assert list(capable_candidates(shipped, Requirements(vision=True)).cards) == ["gemini-1.5-pro-002"]
+    tools = capable_candidates(shipped, Requirements(tools=True)).cards
+    assert "Meta-Llama-3_1-8B-Instruct" in tools and "Llama-2-7b-hf" not in tools
 
 
 def test_content_text_joins_text_parts() -> None:
