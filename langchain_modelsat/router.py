@@ -4,27 +4,27 @@ it well, retries transient errors and falls back down the router's ranking."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from langchain_core.callbacks import (
-    AsyncCallbackManager,
     AsyncCallbackManagerForLLMRun,
-    BaseCallbackManager,
-    CallbackManager,
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.base import LangSmithParams
+from langchain_core.load.serializable import SerializedConstructor, SerializedNotImplemented
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import ConfigurableFieldSpec, Runnable, RunnableConfig
+from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.runnables.utils import get_unique_config_specs
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from langchain_modelsat.attempts import AttemptLog, with_metadata
+from langchain_modelsat.attempts import METADATA_KEY, AttemptLog, with_metadata
 from langchain_modelsat.errors import ConfigError, StreamInterruptedError
 from langchain_modelsat.messages import MessagesToInstruction, to_messages
 from langchain_modelsat.options import CallOptions, config_specs
@@ -32,10 +32,6 @@ from langchain_modelsat.request import RoutedRequest
 from langchain_modelsat.retry import RetrySettings, async_retrying, retrying
 from router_core.cards.card import CapabilityCard
 from router_core.engine import EngineConfig, RouterEngine, RoutingDecision, parse_policy, resolve_candidates
-
-TAG_NOSTREAM = "nostream"
-"""LangGraph's tag for runs whose tokens its `messages` stream must not repeat: the router streams
-the chosen candidate's tokens as its own."""
 
 
 class ModelSATRouter(BaseChatModel):
@@ -81,9 +77,6 @@ class ModelSATRouter(BaseChatModel):
         if models is not None:
             kwargs["models"] = models
         _check_models(kwargs.get("models"))
-        if kwargs.get("max_retries") is not None:
-            retry = RetrySettings.model_validate(kwargs.get("retry") or {})
-            kwargs["retry"] = retry.model_copy(update={"attempts": kwargs["max_retries"] + 1})
         if kwargs.get("policy") is not None:
             parse_policy(kwargs["policy"])  # a bad policy fails here, not on the first call
         super().__init__(**kwargs)
@@ -103,6 +96,22 @@ class ModelSATRouter(BaseChatModel):
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
         return ["langchain_modelsat", "router"]
+
+    def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
+        """Settings models travel as plain dicts, which the constructor validates back."""
+        serialized = super().to_json()
+        kwargs = serialized.get("kwargs", {})
+        for key in ("engine_config", "retry"):
+            if isinstance(kwargs.get(key), BaseModel):
+                kwargs[key] = kwargs[key].model_dump(mode="json")
+        return serialized
+
+    @property
+    def retry_settings(self) -> RetrySettings:
+        """`retry`, with `max_retries` (when set) deciding the attempts per candidate."""
+        if self.max_retries is None:
+            return self.retry
+        return self.retry.model_copy(update={"attempts": self.max_retries + 1})
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -213,18 +222,14 @@ class ModelSATRouter(BaseChatModel):
         return [c.name for c in decision.ranking] if self.fallback else [decision.chosen]
 
     @staticmethod
-    def _child_config(
-        run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
-        name: str,
-        decision: RoutingDecision,
-    ) -> RunnableConfig:
-        """The candidate's run is a child of the router's, tagged with its name, and carries the
-        decision in its metadata for tracing."""
-        tag = f"modelsat:{name}"
+    def _candidate_config(name: str, decision: RoutingDecision) -> RunnableConfig:
+        """The candidate is called without callbacks: the router is the chat-model run that tracers
+        and LangGraph see (one llm run per call, as LangChain's conformance suite requires; LangChain
+        hands `_stream` no run manager anyway). Its answer carries the decision and every attempt in
+        `response_metadata["modelsat"]`."""
         return RunnableConfig(
-            callbacks=_child_callbacks(run_manager, tag),
-            tags=[tag, TAG_NOSTREAM],
-            metadata={"modelsat": {**decision.metadata(), "model": name}},
+            tags=[f"modelsat:{name}"],
+            metadata={METADATA_KEY: {**decision.metadata(), "model": name}},
         )
 
     # ---- calling candidates ---------------------------------------------------------------------
@@ -240,15 +245,15 @@ class ModelSATRouter(BaseChatModel):
         decision = self._route(request)
         log = AttemptLog()
         for name in self._order(decision):
-            model, child = request.candidate(name), self._child_config(run_manager, name, decision)
+            model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                for attempt in retrying(self.retry):
-                    with attempt, log.call(name):
+                for attempt in retrying(self.retry_settings):
+                    with attempt, log.call(name), _outside_the_callers_run():
                         output = model.invoke(request.messages, child, **request.call_kwargs)
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
-            return _result(with_metadata(_as_message(output), log.metadata(decision, name)))
+            return _result(_answer(output, log.metadata(decision, name)))
         raise log.exhausted()
 
     async def _agenerate(
@@ -262,15 +267,15 @@ class ModelSATRouter(BaseChatModel):
         decision = await self._aroute(request)
         log = AttemptLog()
         for name in self._order(decision):
-            model, child = request.candidate(name), self._child_config(run_manager, name, decision)
+            model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                async for attempt in async_retrying(self.retry):
-                    with attempt, log.call(name):
+                async for attempt in async_retrying(self.retry_settings):
+                    with attempt, log.call(name), _outside_the_callers_run():
                         output = await model.ainvoke(request.messages, child, **request.call_kwargs)
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
-            return _result(with_metadata(_as_message(output), log.metadata(decision, name)))
+            return _result(_answer(output, log.metadata(decision, name)))
         raise log.exhausted()
 
     def _stream(
@@ -286,10 +291,10 @@ class ModelSATRouter(BaseChatModel):
         decision = self._route(request)
         log = AttemptLog()
         for name in self._order(decision):
-            model, child = request.candidate(name), self._child_config(run_manager, name, decision)
+            model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                for attempt in retrying(self.retry):
-                    with attempt, log.call(name):
+                for attempt in retrying(self.retry_settings):
+                    with attempt, log.call(name), _outside_the_callers_run():
                         stream = model.stream(request.messages, child, **request.call_kwargs)
                         first = next(stream, None)
             except Exception as exc:
@@ -297,7 +302,7 @@ class ModelSATRouter(BaseChatModel):
                 continue
             if first is None:
                 return
-            yield _chunk(with_metadata(_as_chunk(first), log.metadata(decision, name)))
+            yield _chunk(_answer(_as_chunk(first), log.metadata(decision, name)))
             chunks = 1
             try:
                 for chunk in stream:
@@ -322,10 +327,10 @@ class ModelSATRouter(BaseChatModel):
         decision = await self._aroute(request)
         log = AttemptLog()
         for name in self._order(decision):
-            model, child = request.candidate(name), self._child_config(run_manager, name, decision)
+            model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                async for attempt in async_retrying(self.retry):
-                    with attempt, log.call(name):
+                async for attempt in async_retrying(self.retry_settings):
+                    with attempt, log.call(name), _outside_the_callers_run():
                         stream = model.astream(request.messages, child, **request.call_kwargs)
                         first = await anext(stream, None)
             except Exception as exc:
@@ -333,7 +338,7 @@ class ModelSATRouter(BaseChatModel):
                 continue
             if first is None:
                 return
-            yield _chunk(with_metadata(_as_chunk(first), log.metadata(decision, name)))
+            yield _chunk(_answer(_as_chunk(first), log.metadata(decision, name)))
             chunks = 1
             try:
                 async for chunk in stream:
@@ -347,20 +352,16 @@ class ModelSATRouter(BaseChatModel):
         raise log.exhausted()
 
 
-def _child_callbacks(
-    run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None, tag: str
-) -> BaseCallbackManager | None:
-    """A callback manager whose runs are children of the router's llm run (what a chain run's
-    `get_child` gives; llm run managers have no such method)."""
-    if run_manager is None:
-        return None
-    kind = AsyncCallbackManager if isinstance(run_manager, AsyncCallbackManagerForLLMRun) else CallbackManager
-    manager = kind(handlers=[], parent_run_id=run_manager.run_id)
-    manager.set_handlers(run_manager.inheritable_handlers)
-    manager.add_tags(run_manager.inheritable_tags)
-    manager.add_metadata(run_manager.inheritable_metadata)
-    manager.add_tags([tag], inherit=False)
-    return manager
+@contextmanager
+def _outside_the_callers_run() -> Iterator[None]:
+    """Start a candidate's run without inheriting the enclosing run's callbacks and tags, which
+    LangChain passes by context variable: the router is the one chat-model run of a call. (A stream's
+    run is set up on its first chunk, so only that needs this.)"""
+    token = var_child_runnable_config.set(None)
+    try:
+        yield
+    finally:
+        var_child_runnable_config.reset(token)
 
 
 def _check_models(models: Any) -> None:
@@ -369,6 +370,17 @@ def _check_models(models: Any) -> None:
     not_runnable = [key for key, model in dict(models).items() if not isinstance(model, Runnable)]
     if not_runnable:
         raise ConfigError(f"candidates {not_runnable} are not LangChain Runnables (chat models)")
+
+
+def _answer(output: Any, metadata: dict[str, Any]) -> Any:
+    """The candidate's (first) message with the decision, and `model_name` (which LangChain's usage
+    callbacks read) naming the candidate unless the candidate already set it."""
+    message = with_metadata(output if isinstance(output, AIMessageChunk) else _as_message(output), metadata)
+    if message.response_metadata.get("model_name"):
+        return message
+    return message.model_copy(
+        update={"response_metadata": {**message.response_metadata, "model_name": metadata["model"]}}
+    )
 
 
 def _as_message(output: Any) -> AIMessage:

@@ -17,11 +17,13 @@ from pydantic import Field
 
 
 class StandInChatModel(BaseChatModel):
-    """Answers `reply`, streamed word by word. With tools bound, it first calls the first tool with
-    `tool_args`, then answers `reply` once it has seen the tool's result, so an agent loop runs."""
+    """Answers `reply`, streamed word by word. With tools bound, it first calls the first tool, then
+    answers `reply` once it has seen the tool's result, so an agent loop runs. The call's arguments
+    are scripted per tool name in `tool_args`; an unscripted tool gets a placeholder for each
+    required parameter of its schema ("stand-in" / 0 / false / [] / {})."""
 
     reply: str
-    tool_args: dict[str, Any] = Field(default_factory=dict)
+    tool_args: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @property
     def _llm_type(self) -> str:
@@ -40,11 +42,9 @@ class StandInChatModel(BaseChatModel):
 
     def _answer(self, messages: list[BaseMessage], tools: list[dict[str, Any]] | None) -> AIMessage:
         if tools and not isinstance(messages[-1], ToolMessage):
-            call = {
-                "name": tools[0]["function"]["name"],
-                "args": self.tool_args,
-                "id": f"call-{len(messages)}",
-            }
+            function = tools[0]["function"]
+            args = self.tool_args.get(function["name"]) or _placeholders(function.get("parameters") or {})
+            call = {"name": function["name"], "args": args, "id": f"call-{len(messages)}"}
             return AIMessage(content="", tool_calls=[call])
         words = len(self.reply.split())
         usage = {"input_tokens": len(messages), "output_tokens": words, "total_tokens": len(messages) + words}
@@ -70,8 +70,11 @@ class StandInChatModel(BaseChatModel):
         if answer.tool_calls:
             yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=_chunks(answer)))
             return
-        for i, word in enumerate(answer.content.split(" ")):
-            yield ChatGenerationChunk(message=AIMessageChunk(content=word if i == 0 else f" {word}"))
+        words = answer.content.split(" ")
+        for i, word in enumerate(words):
+            usage = answer.usage_metadata if i == len(words) - 1 else None
+            chunk = AIMessageChunk(content=word if i == 0 else f" {word}", usage_metadata=usage)
+            yield ChatGenerationChunk(message=chunk)
 
 
 def _chunks(answer: AIMessage) -> list[dict[str, Any]]:
@@ -79,3 +82,21 @@ def _chunks(answer: AIMessage) -> list[dict[str, Any]]:
         {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
         for i, c in enumerate(answer.tool_calls)
     ]
+
+
+_PLACEHOLDERS: dict[str, Any] = {
+    "string": "stand-in",
+    "integer": 0,
+    "number": 0,
+    "boolean": False,
+    "array": [],
+    "object": {},
+}
+
+
+def _placeholders(schema: dict[str, Any]) -> dict[str, Any]:
+    properties = schema.get("properties") or {}
+    return {
+        name: _PLACEHOLDERS.get(properties.get(name, {}).get("type", "string"), "")
+        for name in schema.get("required") or []
+    }
