@@ -10,11 +10,10 @@ the real one, made by the shipped router checkpoint. Replace the stand-ins with 
 
 from __future__ import annotations
 
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from rich.console import Console
 from rich.table import Table
 
-from langchain_modelsat import METADATA_KEY, POLICY_KEY, ModelSATRouter
+from langchain_modelsat import METADATA_KEY, POLICY_KEY, ModelSATRouter, StandInChatModel
 
 ZOO = ["Meta-Llama-3_1-8B-Instruct", "Phi-3-mini-4k-instruct", "mathstral-7B", "gemma-7b", "Qwen1.5-7B-Chat"]
 REQUESTS = [
@@ -28,17 +27,14 @@ REQUESTS = [
 
 
 def main() -> None:
-    router = ModelSATRouter(
-        models={name: FakeListChatModel(responses=[f"answer from {name}"]) for name in ZOO}
-    )
+    router = ModelSATRouter(models={name: StandInChatModel(reply=f"answer from {name}") for name in ZOO})
     console = Console()
     table = Table(title="Model-SAT routing over five small models (shipped router, policy: best)")
     for column in ("request", "routed to", "Pr(Yes)", "runner-up", "cheapest good enough"):
         table.add_column(column, overflow="fold")
     cost_aware = {"configurable": {POLICY_KEY: "cost-aware:quality=0.95"}}
-    for request, best, thrifty in zip(
-        REQUESTS, router.batch(REQUESTS), router.batch(REQUESTS, cost_aware), strict=True
-    ):
+    answers = router.batch(REQUESTS)
+    for request, best, thrifty in zip(REQUESTS, answers, router.batch(REQUESTS, cost_aware), strict=True):
         decision = best.response_metadata[METADATA_KEY]
         chosen, runner_up = decision["ranking"][:2]
         table.add_row(
@@ -49,6 +45,10 @@ def main() -> None:
             thrifty.response_metadata[METADATA_KEY]["chosen"],
         )
     console.print(table)
+    chosen = {answer.response_metadata[METADATA_KEY]["chosen"] for answer in answers}
+    console.print(
+        f"{len(REQUESTS)} requests went to {len(chosen)} different models: {', '.join(sorted(chosen))}"
+    )
     answer = router.invoke("Balance the chemical equation: Fe + O2 -> Fe2O3.")
     decision = answer.response_metadata[METADATA_KEY]
     console.print(

@@ -1,5 +1,7 @@
-"""LangChain integration of Model-SAT: `ModelSATRouter` sends every chat call to the candidate
-model most likely to answer it well, with retries and fallback down the router's ranking."""
+"""LangChain integration of Model-SAT: `ModelSATRouter` is a chat model that sends every call to
+the candidate model most likely to answer it well, with retries and fallback down the ranking."""
+
+from importlib.metadata import PackageNotFoundError, version
 
 from langchain_modelsat.attempts import METADATA_KEY
 from langchain_modelsat.errors import (
@@ -7,12 +9,19 @@ from langchain_modelsat.errors import (
     CardError,
     ConfigError,
     InstructionError,
+    NoCapableCandidateError,
     StreamInterruptedError,
 )
-from langchain_modelsat.messages import last_human_instruction, to_messages
+from langchain_modelsat.messages import MessagesToInstruction, last_human_instruction, to_messages
 from langchain_modelsat.options import LAMBDA_KEY, MODEL_KEY, POLICY_KEY
 from langchain_modelsat.retry import RetrySettings, is_retryable
 from langchain_modelsat.router import ModelSATRouter
+from langchain_modelsat.standin import StandInChatModel
+
+try:
+    __version__ = version("langchain-modelsat")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
 
 __all__ = [
     "LAMBDA_KEY",
@@ -23,9 +32,13 @@ __all__ = [
     "CardError",
     "ConfigError",
     "InstructionError",
+    "MessagesToInstruction",
     "ModelSATRouter",
+    "NoCapableCandidateError",
     "RetrySettings",
+    "StandInChatModel",
     "StreamInterruptedError",
+    "__version__",
     "is_retryable",
     "last_human_instruction",
     "to_messages",

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from router_core.errors import AllCandidatesFailedError, CardError, ConfigError, ModelSATError
+from router_core.errors import (
+    AllCandidatesFailedError,
+    CardError,
+    ConfigError,
+    ModelSATError,
+    NoCapableCandidateError,
+)
 
 __all__ = [
     "AllCandidatesFailedError",
     "CardError",
     "ConfigError",
     "InstructionError",
+    "NoCapableCandidateError",
     "StreamInterruptedError",
 ]
 

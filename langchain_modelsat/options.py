@@ -1,4 +1,5 @@
-"""Per-call routing options read from `config["configurable"]`, and their declared specs."""
+"""Per-call routing options: the `modelsat_*` keys of `config["configurable"]` (or the same names
+as call arguments), and their declared specs."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from router_core.errors import ConfigError
 MODEL_KEY = "modelsat_model"
 POLICY_KEY = "modelsat_policy"
 LAMBDA_KEY = "modelsat_lambda"
+_KEYS = (MODEL_KEY, POLICY_KEY, LAMBDA_KEY)
 
 
 class CallOptions(BaseModel):
@@ -25,16 +27,20 @@ class CallOptions(BaseModel):
     policy: str | dict | None = None
     lam: float | None = None
 
+    @staticmethod
+    def kwargs_from(config: RunnableConfig | None) -> dict[str, Any]:
+        """The `modelsat_*` configurable keys that are set, as call arguments: a chat model's
+        `_generate` sees its call's arguments, not its config."""
+        configurable = (config or {}).get("configurable") or {}
+        return {key: configurable[key] for key in _KEYS if configurable.get(key) is not None}
+
     @classmethod
-    def from_config(cls, config: RunnableConfig, candidates: Mapping[str, Any]) -> CallOptions:
-        """Read and check the `modelsat_*` configurable keys; other keys belong to other runnables."""
-        configurable = config.get("configurable") or {}
+    def pop_from(cls, kwargs: dict[str, Any], candidates: Mapping[str, Any]) -> CallOptions:
+        """Take the routing options out of a call's arguments and check them; the standard `model`
+        argument names a candidate like `modelsat_model`."""
+        forced = kwargs.pop(MODEL_KEY, None) or kwargs.pop("model", None)
         try:
-            options = cls(
-                model=configurable.get(MODEL_KEY),
-                policy=configurable.get(POLICY_KEY),
-                lam=configurable.get(LAMBDA_KEY),
-            )
+            options = cls(model=forced, policy=kwargs.pop(POLICY_KEY, None), lam=kwargs.pop(LAMBDA_KEY, None))
         except ValidationError as exc:
             raise ConfigError(f"invalid modelsat configurable value: {exc}") from exc
         if options.model is not None and options.model not in candidates:

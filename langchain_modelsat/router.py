@@ -1,284 +1,312 @@
-"""ModelSATRouter: a LangChain chat Runnable that sends each call to the candidate most likely to
-answer it well, retries transient errors and falls back down the router's ranking."""
+"""ModelSATRouter: a LangChain chat model that sends each call to the candidate most likely to answer
+it well, retries transient errors and falls back down the router's ranking."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
-from langchain_core.language_models import LanguageModelInput
-from langchain_core.messages import BaseMessage
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models.base import LangSmithParams
+from langchain_core.load.serializable import SerializedConstructor, SerializedNotImplemented
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import ConfigurableFieldSpec, Runnable, RunnableConfig
-from langchain_core.runnables.config import patch_config
+from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.runnables.utils import get_unique_config_specs
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from langchain_modelsat.attempts import METADATA_KEY, AttemptLog, with_metadata
 from langchain_modelsat.errors import ConfigError, StreamInterruptedError
-from langchain_modelsat.messages import InstructionFn, last_human_instruction, to_messages
-from langchain_modelsat.options import MODEL_KEY, CallOptions, config_specs
+from langchain_modelsat.messages import MessagesToInstruction, to_messages
+from langchain_modelsat.options import CallOptions, config_specs
+from langchain_modelsat.request import RoutedRequest
 from langchain_modelsat.retry import RetrySettings, async_retrying, retrying
-from router_core.engine import (
-    Candidate,
-    CardsSpec,
-    Policy,
-    RouterEngine,
-    RoutingDecision,
-    parse_policy,
-    resolve_candidates,
-)
-
-_EMPTY = object()
+from router_core.cards.card import CapabilityCard
+from router_core.engine import EngineConfig, RouterEngine, RoutingDecision, parse_policy, resolve_candidates
 
 
-class ModelSATRouter(Runnable[LanguageModelInput, Any]):
-    """Route every call over `models` (name -> chat model) with the Model-SAT router.
+class ModelSATRouter(BaseChatModel):
+    """A chat model over `models` (name -> chat model) that routes every call with Model-SAT.
 
     `cards` finds each candidate's capability card (see `router_core.engine.resolve_candidates`);
-    a candidate without one fails here, not on the first call. `engine` defaults to the shared
-    `RouterEngine.from_pretrained()`, created on first use so building a router stays cheap.
-    `policy` is the default selection policy (engine default if None). `retry` bounds the retries of
-    one candidate on transient errors; `fallback=False` tries the chosen candidate only.
-    The routed instruction is the last human message (`include_system` prepends the system
-    prompt) unless `instruction(messages) -> str` is given.
+    a candidate without one fails here, not on the first call. `engine` is a `RouterEngine` or the
+    `EngineConfig` of the process-wide shared one (default: the shipped router, loaded on first use).
+    `policy` and `timeout_s` are this router's routing policy and timeout, sent with each call (None:
+    the engine's). `retry` bounds the retries of one candidate on transient errors (`max_retries`
+    sets its attempts too); `fallback=False` tries the chosen candidate only. The routed instruction
+    is the last human message (`include_system` prepends the system prompt) unless
+    `instruction(messages) -> str` is given. `temperature`, `max_tokens`, `timeout` and `stop` are
+    passed to the chosen candidate when set.
     """
 
-    def __init__(
+    model_config = ConfigDict(arbitrary_types_allowed=True, populate_by_name=True, extra="forbid")
+
+    models: dict[str, Runnable]
+    cards: Any = Field(default=None, description="Card spec: None (shipped), a card file, or a mapping")
+    engine_config: EngineConfig | None = Field(default=None, description="The shared engine's config")
+    policy: str | dict | None = None
+    timeout_s: float | None = Field(default=None, gt=0, description="Routing timeout (None: the engine's)")
+    retry: RetrySettings = Field(default_factory=RetrySettings)
+    fallback: bool = True
+    instruction: MessagesToInstruction | None = Field(default=None, exclude=True)
+    include_system: bool = False
+    model_name: str = Field(default="modelsat", alias="model", description="Name shown in traces")
+    temperature: float | None = None
+    max_tokens: int | None = None
+    timeout: float | None = Field(default=None, description="Timeout of each candidate call")
+    max_retries: int | None = Field(default=None, ge=0, description="Retries of a candidate (sets retry)")
+    stop: list[str] | None = None
+    streaming: bool = False
+
+    _cards: dict[str, CapabilityCard] = PrivateAttr()
+    _engine: RouterEngine | None = PrivateAttr(default=None)
+
+    def __init__(self, models: Mapping[str, Runnable] | None = None, /, **kwargs: Any) -> None:
+        engine = kwargs.pop("engine", None)
+        if isinstance(engine, EngineConfig):
+            kwargs["engine_config"] = engine
+        if models is not None:
+            kwargs["models"] = models
+        _check_models(kwargs.get("models"))
+        if kwargs.get("policy") is not None:
+            parse_policy(kwargs["policy"])  # a bad policy fails here, not on the first call
+        super().__init__(**kwargs)
+        self._cards = resolve_candidates(list(self.models), self.cards)
+        self._engine = engine if isinstance(engine, RouterEngine) else None
+
+    # ---- what LangChain asks of a chat model --------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "modelsat-router"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_modelsat", "router"]
+
+    def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
+        """Settings models travel as plain dicts, which the constructor validates back."""
+        serialized = super().to_json()
+        kwargs = serialized.get("kwargs", {})
+        for key in ("engine_config", "retry"):
+            if isinstance(kwargs.get(key), BaseModel):
+                kwargs[key] = kwargs[key].model_dump(mode="json")
+        return serialized
+
+    @property
+    def retry_settings(self) -> RetrySettings:
+        """`retry`, with `max_retries` (when set) deciding the attempts per candidate."""
+        if self.max_retries is None:
+            return self.retry
+        return self.retry.model_copy(update={"attempts": self.max_retries + 1})
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"models": list(self.models), "policy": self.policy, "fallback": self.fallback}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="modelsat",
+            ls_model_name=kwargs.get("model", self.model_name),
+            ls_model_type="chat",
+        )
+        if (temperature := kwargs.get("temperature", self.temperature)) is not None:
+            params["ls_temperature"] = temperature
+        if (max_tokens := kwargs.get("max_tokens", self.max_tokens)) is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stop := stop or kwargs.get("stop") or self.stop:
+            params["ls_stop"] = stop
+        return params
+
+    @property
+    def config_specs(self) -> list[ConfigurableFieldSpec]:
+        inner = [spec for model in self.models.values() for spec in model.config_specs]
+        return get_unique_config_specs([*super().config_specs, *config_specs(list(self.models)), *inner])
+
+    def bind_tools(
         self,
-        models: Mapping[str, Runnable],
-        cards: CardsSpec = None,
-        engine: RouterEngine | None = None,
-        policy: str | dict | Policy | None = None,
-        retry: RetrySettings | Mapping[str, Any] | None = None,
-        fallback: bool = True,
+        tools: Sequence[dict[str, Any] | type | Any | BaseTool],
         *,
-        instruction: InstructionFn | None = None,
-        include_system: bool = False,
-        route_timeout_s: float | None = None,
-        name: str | None = None,
-    ) -> None:
-        if not models:
-            raise ConfigError("ModelSATRouter needs at least one candidate model")
-        not_runnable = [key for key, model in models.items() if not isinstance(model, Runnable)]
-        if not_runnable:
-            raise ConfigError(f"candidates {not_runnable} are not LangChain Runnables (chat models)")
-        self.models: dict[str, Runnable] = dict(models)
-        self.cards = resolve_candidates(list(self.models), cards)
-        self.policy = None if policy is None else parse_policy(policy)
-        self.retry = retry if isinstance(retry, RetrySettings) else RetrySettings.model_validate(retry or {})
-        self.fallback = fallback
-        self.instruction = instruction
-        self.include_system = include_system
-        self.route_timeout_s = route_timeout_s
-        self.name = name
-        self._engine = engine
+        tool_choice: str | dict | bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """The router with `tools` bound: each call routes among the candidates that can call tools
+        and binds the tools to the chosen one, so an agent's tool loop works through the router."""
+        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        if tool_choice is not None:
+            kwargs["tool_choice"] = tool_choice
+        return self.bind(tools=formatted, **kwargs)
+
+    @property
+    def candidate_cards(self) -> dict[str, CapabilityCard]:
+        """Each candidate's resolved capability card."""
+        return dict(self._cards)
 
     @property
     def engine(self) -> RouterEngine:
-        """The routing engine; the process-wide shared one unless given."""
+        """The routing engine; the process-wide shared one for `engine_config` unless one was given."""
         if self._engine is None:
-            self._engine = RouterEngine.from_pretrained()
+            self._engine = RouterEngine.from_pretrained(**(self.engine_config or EngineConfig()).model_dump())
         return self._engine
 
     def __repr__(self) -> str:
         return f"ModelSATRouter(models={list(self.models)}, policy={self.policy}, fallback={self.fallback})"
 
-    @property
-    def InputType(self) -> Any:  # noqa: N802 (LangChain's name)
-        return LanguageModelInput
+    def _convert_input(self, model_input: LanguageModelInput) -> PromptValue:
+        """Also accept a dict holding `messages` (the state of LangGraph agents)."""
+        if isinstance(model_input, dict):
+            return ChatPromptValue(messages=to_messages(model_input))
+        return super()._convert_input(model_input)
 
-    @property
-    def OutputType(self) -> Any:  # noqa: N802 (LangChain's name)
-        return Any
+    # ---- the `configurable` keys reach the routing code as call arguments ----------------------
 
-    @property
-    def config_specs(self) -> list[ConfigurableFieldSpec]:
-        inner = [spec for model in self.models.values() for spec in model.config_specs]
-        return get_unique_config_specs([*config_specs(list(self.models)), *inner])
-
-    # ---- passing tools and schemas to every candidate -----------------------------------------
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> ModelSATRouter:
-        """A router whose candidates all have `tools` bound, so it can drive a tool-calling agent."""
-        return self._map_models("bind_tools", tools, **kwargs)
-
-    def with_structured_output(self, schema: Any, **kwargs: Any) -> ModelSATRouter:
-        """A router whose candidates all answer in `schema` (outputs then carry no metadata)."""
-        return self._map_models("with_structured_output", schema, **kwargs)
-
-    def _map_models(self, method: str, *args: Any, **kwargs: Any) -> ModelSATRouter:
-        lacking = [key for key, model in self.models.items() if not hasattr(model, method)]
-        if lacking:
-            raise ConfigError(f"candidates {lacking} do not support {method}()")
-        return ModelSATRouter(
-            {key: getattr(model, method)(*args, **kwargs) for key, model in self.models.items()},
-            cards=self.cards,
-            engine=self._engine,
-            policy=self.policy,
-            retry=self.retry,
-            fallback=self.fallback,
-            instruction=self.instruction,
-            include_system=self.include_system,
-            route_timeout_s=self.route_timeout_s,
-            name=self.name,
-        )
-
-    # ---- Runnable entry points ----------------------------------------------------------------
-
-    def invoke(self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        return self._call_with_config(self._invoke, input, config, **kwargs)
+    def invoke(
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AIMessage:
+        return super().invoke(input, config, **CallOptions.kwargs_from(config), **kwargs)
 
     async def ainvoke(
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
-    ) -> Any:
-        return await self._acall_with_config(self._ainvoke, input, config, **kwargs)
+    ) -> AIMessage:
+        return await super().ainvoke(input, config, **CallOptions.kwargs_from(config), **kwargs)
 
     def stream(
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
-    ) -> Iterator[Any]:
-        yield from self._transform_stream_with_config(iter([input]), self._stream, config, **kwargs)
+    ) -> Iterator[AIMessageChunk]:
+        yield from super().stream(input, config, **CallOptions.kwargs_from(config), **kwargs)
 
     async def astream(
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
-    ) -> AsyncIterator[Any]:
-        async def single() -> AsyncIterator[LanguageModelInput]:
-            yield input
-
-        async for chunk in self._atransform_stream_with_config(single(), self._astream, config, **kwargs):
+    ) -> AsyncIterator[AIMessageChunk]:
+        async for chunk in super().astream(input, config, **CallOptions.kwargs_from(config), **kwargs):
             yield chunk
 
-    # ---- routing ------------------------------------------------------------------------------
+    # ---- routing --------------------------------------------------------------------------------
 
-    def _prepare(
-        self, input: LanguageModelInput, config: RunnableConfig
-    ) -> tuple[list[BaseMessage], CallOptions]:
-        return to_messages(input), CallOptions.from_config(config, self.models)
-
-    def _instruction(self, messages: list[BaseMessage]) -> str:
-        if self.instruction is not None:
-            return self.instruction(messages)
-        return last_human_instruction(messages, include_system=self.include_system)
-
-    def _forced(self, name: str) -> RoutingDecision:
-        card = self.cards[name]
-        return RoutingDecision(
-            ranking=[Candidate(name=name, probability=card.mean_accuracy, price=card.price)],
-            policy="forced",
-            reason=f"forced by configurable {MODEL_KEY}",
+    def _request(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict) -> RoutedRequest:
+        defaults = {"temperature": self.temperature, "max_tokens": self.max_tokens, "timeout": self.timeout}
+        return RoutedRequest.read(
+            messages,
+            stop=stop or self.stop,
+            kwargs={**{k: v for k, v in defaults.items() if v is not None}, **kwargs},
+            candidates=self._cards,
+            models=self.models,
+            instruction=self.instruction,
+            include_system=self.include_system,
         )
 
-    def _route(self, messages: list[BaseMessage], options: CallOptions) -> RoutingDecision:
-        if options.model is not None:
-            return self._forced(options.model)
-        return self.engine.route(**self._routing_call(messages, options))
+    def _route(self, request: RoutedRequest) -> RoutingDecision:
+        if (forced := request.forced()) is not None:
+            return forced
+        return request.decided(self.engine.route(**request.engine_call(self.policy, self.timeout_s)))
 
-    async def _aroute(self, messages: list[BaseMessage], options: CallOptions) -> RoutingDecision:
-        if options.model is not None:
-            return self._forced(options.model)
-        return await self.engine.aroute(**self._routing_call(messages, options))
-
-    def _routing_call(self, messages: list[BaseMessage], options: CallOptions) -> dict[str, Any]:
-        return {
-            "instruction": self._instruction(messages),
-            "candidates": self.cards,
-            "policy": options.policy_spec(self.policy),
-            "timeout_s": self.route_timeout_s,
-        }
+    async def _aroute(self, request: RoutedRequest) -> RoutingDecision:
+        if (forced := request.forced()) is not None:
+            return forced
+        return request.decided(await self.engine.aroute(**request.engine_call(self.policy, self.timeout_s)))
 
     def _order(self, decision: RoutingDecision) -> list[str]:
         return [c.name for c in decision.ranking] if self.fallback else [decision.chosen]
 
     @staticmethod
-    def _child_config(
-        config: RunnableConfig,
-        run_manager: CallbackManagerForChainRun | AsyncCallbackManagerForChainRun,
-        name: str,
-        decision: RoutingDecision,
-    ) -> RunnableConfig:
-        """The candidate's run is a child of the router's, tagged with its name, and carries the
-        decision in its metadata for tracing."""
-        child = patch_config(config, callbacks=run_manager.get_child(f"modelsat:{name}"))
-        child["metadata"] = {
-            **child.get("metadata", {}),
-            METADATA_KEY: {**decision.metadata(), "model": name},
-        }
-        return child
+    def _candidate_config(name: str, decision: RoutingDecision) -> RunnableConfig:
+        """The candidate is called without callbacks: the router is the chat-model run that tracers
+        and LangGraph see (one llm run per call, as LangChain's conformance suite requires; LangChain
+        hands `_stream` no run manager anyway). Its answer carries the decision and every attempt in
+        `response_metadata["modelsat"]`."""
+        return RunnableConfig(
+            tags=[f"modelsat:{name}"],
+            metadata={METADATA_KEY: {**decision.metadata(), "model": name}},
+        )
 
-    # ---- calling candidates -------------------------------------------------------------------
+    # ---- calling candidates ---------------------------------------------------------------------
 
-    def _invoke(
+    def _generate(
         self,
-        input: LanguageModelInput,
-        run_manager: CallbackManagerForChainRun,
-        config: RunnableConfig,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
-    ) -> Any:
-        messages, options = self._prepare(input, config)
-        decision = self._route(messages, options)
+    ) -> ChatResult:
+        request = self._request(messages, stop, kwargs)
+        decision = self._route(request)
         log = AttemptLog()
         for name in self._order(decision):
-            child = self._child_config(config, run_manager, name, decision)
+            model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                for attempt in retrying(self.retry):
-                    with attempt, log.call(name):
-                        output = self.models[name].invoke(messages, child, **kwargs)
+                for attempt in retrying(self.retry_settings):
+                    with attempt, log.call(name), _outside_the_callers_run():
+                        output = model.invoke(request.messages, child, **request.call_kwargs)
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
-            return with_metadata(output, log.metadata(decision, name))
+            return _result(_answer(output, log.metadata(decision, name)))
         raise log.exhausted()
 
-    async def _ainvoke(
+    async def _agenerate(
         self,
-        input: LanguageModelInput,
-        run_manager: AsyncCallbackManagerForChainRun,
-        config: RunnableConfig,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
-    ) -> Any:
-        messages, options = self._prepare(input, config)
-        decision = await self._aroute(messages, options)
+    ) -> ChatResult:
+        request = self._request(messages, stop, kwargs)
+        decision = await self._aroute(request)
         log = AttemptLog()
         for name in self._order(decision):
-            child = self._child_config(config, run_manager, name, decision)
+            model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                async for attempt in async_retrying(self.retry):
-                    with attempt, log.call(name):
-                        output = await self.models[name].ainvoke(messages, child, **kwargs)
+                async for attempt in async_retrying(self.retry_settings):
+                    with attempt, log.call(name), _outside_the_callers_run():
+                        output = await model.ainvoke(request.messages, child, **request.call_kwargs)
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
-            return with_metadata(output, log.metadata(decision, name))
+            return _result(_answer(output, log.metadata(decision, name)))
         raise log.exhausted()
 
     def _stream(
         self,
-        inputs: Iterator[LanguageModelInput],
-        run_manager: CallbackManagerForChainRun,
-        config: RunnableConfig,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
-    ) -> Iterator[Any]:
+    ) -> Iterator[ChatGenerationChunk]:
         """Retry and fall back only until a candidate yields its first chunk; from then on its
         chunks pass through as they come, and a failure ends the stream."""
-        messages, options = self._prepare(next(inputs), config)
-        decision = self._route(messages, options)
+        request = self._request(messages, stop, kwargs)
+        decision = self._route(request)
         log = AttemptLog()
         for name in self._order(decision):
-            child = self._child_config(config, run_manager, name, decision)
+            model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                for attempt in retrying(self.retry):
-                    with attempt, log.call(name):
-                        stream = self.models[name].stream(messages, child, **kwargs)
-                        first = next(stream, _EMPTY)
+                for attempt in retrying(self.retry_settings):
+                    with attempt, log.call(name), _outside_the_callers_run():
+                        stream = model.stream(request.messages, child, **request.call_kwargs)
+                        first = next(stream, None)
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
-            if first is _EMPTY:
+            if first is None:
                 return
-            yield with_metadata(first, log.metadata(decision, name))
+            yield _chunk(_answer(_as_chunk(first), log.metadata(decision, name)))
             chunks = 1
             try:
                 for chunk in stream:
-                    yield chunk
+                    yield _chunk(_as_chunk(chunk))
                     chunks += 1
             except Exception as exc:
                 raise StreamInterruptedError(name, chunks, exc) from exc
@@ -289,32 +317,32 @@ class ModelSATRouter(Runnable[LanguageModelInput, Any]):
 
     async def _astream(
         self,
-        inputs: AsyncIterator[LanguageModelInput],
-        run_manager: AsyncCallbackManagerForChainRun,
-        config: RunnableConfig,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncIterator[ChatGenerationChunk]:
         """`_stream` for asyncio."""
-        messages, options = self._prepare(await anext(inputs), config)
-        decision = await self._aroute(messages, options)
+        request = self._request(messages, stop, kwargs)
+        decision = await self._aroute(request)
         log = AttemptLog()
         for name in self._order(decision):
-            child = self._child_config(config, run_manager, name, decision)
+            model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                async for attempt in async_retrying(self.retry):
-                    with attempt, log.call(name):
-                        stream = self.models[name].astream(messages, child, **kwargs)
-                        first = await anext(stream, _EMPTY)
+                async for attempt in async_retrying(self.retry_settings):
+                    with attempt, log.call(name), _outside_the_callers_run():
+                        stream = model.astream(request.messages, child, **request.call_kwargs)
+                        first = await anext(stream, None)
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
-            if first is _EMPTY:
+            if first is None:
                 return
-            yield with_metadata(first, log.metadata(decision, name))
+            yield _chunk(_answer(_as_chunk(first), log.metadata(decision, name)))
             chunks = 1
             try:
                 async for chunk in stream:
-                    yield chunk
+                    yield _chunk(_as_chunk(chunk))
                     chunks += 1
             except Exception as exc:
                 raise StreamInterruptedError(name, chunks, exc) from exc
@@ -322,3 +350,55 @@ class ModelSATRouter(Runnable[LanguageModelInput, Any]):
                 await stream.aclose()
             return
         raise log.exhausted()
+
+
+@contextmanager
+def _outside_the_callers_run() -> Iterator[None]:
+    """Start a candidate's run without inheriting the enclosing run's callbacks and tags, which
+    LangChain passes by context variable: the router is the one chat-model run of a call. (A stream's
+    run is set up on its first chunk, so only that needs this.)"""
+    token = var_child_runnable_config.set(None)
+    try:
+        yield
+    finally:
+        var_child_runnable_config.reset(token)
+
+
+def _check_models(models: Any) -> None:
+    if not models:
+        raise ConfigError("ModelSATRouter needs at least one candidate model")
+    not_runnable = [key for key, model in dict(models).items() if not isinstance(model, Runnable)]
+    if not_runnable:
+        raise ConfigError(f"candidates {not_runnable} are not LangChain Runnables (chat models)")
+
+
+def _answer(output: Any, metadata: dict[str, Any]) -> Any:
+    """The candidate's (first) message with the decision, and `model_name` (which LangChain's usage
+    callbacks read) naming the candidate unless the candidate already set it."""
+    message = with_metadata(output if isinstance(output, AIMessageChunk) else _as_message(output), metadata)
+    if message.response_metadata.get("model_name"):
+        return message
+    return message.model_copy(
+        update={"response_metadata": {**message.response_metadata, "model_name": metadata["model"]}}
+    )
+
+
+def _as_message(output: Any) -> AIMessage:
+    """A candidate's answer as an AIMessage (a plain Runnable may answer with a string)."""
+    return output if isinstance(output, AIMessage) else AIMessage(content=str(output))
+
+
+def _as_chunk(output: Any) -> AIMessageChunk:
+    if isinstance(output, AIMessageChunk):
+        return output
+    if isinstance(output, AIMessage):
+        return AIMessageChunk(**output.model_dump(exclude={"type"}))
+    return AIMessageChunk(content=str(output))
+
+
+def _result(message: AIMessage) -> ChatResult:
+    return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def _chunk(message: AIMessageChunk) -> ChatGenerationChunk:
+    return ChatGenerationChunk(message=message)

@@ -61,7 +61,8 @@ class ScriptedChat(BaseChatModel):
     def _generate(
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
     ):
-        return ChatResult(generations=[ChatGeneration(message=self._answer(messages, kwargs))])
+        asked = {**kwargs, "stop": stop} if stop else kwargs
+        return ChatResult(generations=[ChatGeneration(message=self._answer(messages, asked))])
 
     async def _agenerate(
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any

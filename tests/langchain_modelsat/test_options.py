@@ -12,7 +12,7 @@ CANDIDATES = {"a": None, "b": None}
 
 
 def _options(**configurable: object) -> CallOptions:
-    return CallOptions.from_config({"configurable": configurable}, CANDIDATES)
+    return CallOptions.pop_from(CallOptions.kwargs_from({"configurable": configurable}), CANDIDATES)
 
 
 def test_no_keys_means_the_router_defaults() -> None:

@@ -1,4 +1,5 @@
-"""Callbacks see the router's run with the chosen model's run as its child, decision attached."""
+"""Callbacks see the router as one llm run (a chat model), whatever the entry point, with the
+decision and every attempt on its output."""
 
 from __future__ import annotations
 
@@ -30,14 +31,16 @@ class Recorder(BaseCallbackHandler):
     def on_chat_model_start(self, serialized, messages, *, run_id, parent_run_id=None, **kwargs: Any) -> None:
         self.models.append(
             {
+                "run_id": run_id,
                 "parent": parent_run_id,
+                "name": kwargs.get("name") or (serialized or {}).get("name"),
                 "metadata": kwargs.get("metadata") or {},
                 "tags": kwargs.get("tags") or [],
             }
         )
 
-    def router_run(self) -> dict[str, Any]:
-        return next(c for c in self.chains if c["name"] == "ModelSATRouter")
+    def on_llm_end(self, response, *, run_id, **kwargs: Any) -> None:
+        self.chain_outputs[run_id] = response.generations[0][0].message
 
 
 async def _run(router: ModelSATRouter, mode: str, recorder: Recorder, text: str) -> None:
@@ -53,29 +56,29 @@ async def _run(router: ModelSATRouter, mode: str, recorder: Recorder, text: str)
 
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
-async def test_model_run_is_a_child_of_the_router_run(router: ModelSATRouter, mode: str) -> None:
+async def test_the_router_is_the_one_llm_run_and_carries_the_decision(
+    router: ModelSATRouter, mode: str
+) -> None:
     recorder = Recorder()
     await _run(router, mode, recorder, "review this contract")
-    parent = recorder.router_run()
-    assert parent["parent"] is None
-    [model_run] = recorder.models
-    assert model_run["parent"] == parent["run_id"]
-    assert "modelsat:law-model" in model_run["tags"]
-    trace = model_run["metadata"][METADATA_KEY]
-    assert (trace["chosen"], trace["model"], trace["policy"]) == ("law-model", "law-model", "best")
-    output = recorder.chain_outputs[parent["run_id"]]
-    assert output.response_metadata[METADATA_KEY]["model"] == "law-model"
+    [run] = recorder.models
+    assert run["name"] == "ModelSATRouter" and run["parent"] is None
+    assert (run["metadata"]["ls_provider"], run["metadata"]["ls_model_type"]) == ("modelsat", "chat")
+    output = recorder.chain_outputs[run["run_id"]]
+    assert output.content == "law answer here"
+    decision = output.response_metadata[METADATA_KEY]
+    assert (decision["chosen"], decision["model"], decision["policy"]) == ("law-model", "law-model", "best")
+    assert output.response_metadata["model_name"] == "law-model"
 
 
-def test_every_retry_and_fallback_is_its_own_child_run(router: ModelSATRouter, math: ScriptedChat) -> None:
+def test_every_retry_and_fallback_is_in_the_attempts(router: ModelSATRouter, math: ScriptedChat) -> None:
     math.errors.extend([RateLimitError("429")] * 3)
     recorder = Recorder()
     router.invoke("solve the integral", {"callbacks": [recorder]})
-    parent = recorder.router_run()["run_id"]
-    assert [m["parent"] for m in recorder.models] == [parent] * 4
-    assert [m["metadata"][METADATA_KEY]["model"] for m in recorder.models] == ["math-model"] * 3 + [
-        "law-model"
-    ]
+    [run] = recorder.models
+    attempts = recorder.chain_outputs[run["run_id"]].response_metadata[METADATA_KEY]["attempts"]
+    assert [a["model"] for a in attempts] == ["math-model"] * 3 + ["law-model"]
+    assert [a["error"] is None for a in attempts] == [False, False, False, True]
 
 
 def test_router_run_nests_inside_a_chain_and_honours_run_name(router: ModelSATRouter) -> None:
@@ -83,6 +86,5 @@ def test_router_run_nests_inside_a_chain_and_honours_run_name(router: ModelSATRo
     chain = ChatPromptTemplate.from_messages([("human", "{q}")]) | router.with_config(run_name="routed-llm")
     chain.invoke({"q": "solve the integral"}, {"callbacks": [recorder]})
     sequence = next(c for c in recorder.chains if c["parent"] is None)
-    routed = next(c for c in recorder.chains if c["name"] == "routed-llm")
-    assert routed["parent"] == sequence["run_id"]
-    assert recorder.models[0]["parent"] == routed["run_id"]
+    [routed] = recorder.models
+    assert routed["name"] == "routed-llm" and routed["parent"] == sequence["run_id"]
