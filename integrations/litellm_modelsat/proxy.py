@@ -21,6 +21,8 @@ from router_core.engine import ENGINES, EngineConfig
 from router_core.errors import ConfigError, ModelSATError
 
 log = logging.getLogger("litellm_modelsat")
+STARTUP_LOG = log.getChild("startup")
+"""Shown even where the proxy configures no logging: the one line saying Model-SAT is installed."""
 
 STARTUP_WAIT_S = 120.0
 """How long the start-up install waits for the proxy to build its Router."""
@@ -135,15 +137,16 @@ class ModelSATProxyHandler(ModelSATCallback):
 
 def _announce(settings: ProxySettings, strategy: ModelSATRoutingStrategy) -> None:
     """One line at start-up saying that Model-SAT routes this proxy, with what."""
-    if not log.handlers and not logging.getLogger().handlers:  # the proxy configures no logging
+    if not STARTUP_LOG.handlers and not logging.getLogger().handlers:  # the proxy configures none
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s litellm_modelsat: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
+        STARTUP_LOG.addHandler(handler)
+        STARTUP_LOG.setLevel(logging.INFO)
+        STARTUP_LOG.propagate = False
     groups: dict[str, list[str]] = {}
     for deployment in strategy.router.model_list:
         groups.setdefault(str(deployment.get("model_name")), []).append(deployment_id(deployment))
-    log.info(
+    STARTUP_LOG.info(
         "Model-SAT routing installed: checkpoint %s, policy %s, %s; candidates %s",
         settings.checkpoint or "shipped default",
         settings.policy,
