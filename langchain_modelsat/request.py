@@ -11,9 +11,10 @@ from langchain_core.messages import BaseMessage, convert_to_openai_messages
 from langchain_core.runnables import Runnable
 
 from langchain_modelsat.messages import MessagesToInstruction, last_human_instruction
-from langchain_modelsat.options import MODEL_KEY, CallOptions
+from langchain_modelsat.options import MODEL_KEY, pop_call_options
 from router_core.cards.card import CapabilityCard
 from router_core.engine import Candidate, Requirements, RoutingDecision, capable_candidates
+from router_core.engine.call_options import CallOptions
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class RoutedRequest:
         """Split the call's kwargs into routing options, tools and the candidate's arguments, and
         keep only the candidates whose cards can serve the request (tools, images, length)."""
         kwargs = dict(kwargs)
-        options = CallOptions.pop_from(kwargs, candidates)
+        options = pop_call_options(kwargs, candidates)
         tools, tool_choice = kwargs.pop("tools", None), kwargs.pop("tool_choice", None)
         if stop:
             kwargs["stop"] = stop

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from langchain_modelsat.attempts import METADATA_KEY, AttemptLog, with_metadata
 from langchain_modelsat.errors import ConfigError, StreamInterruptedError
 from langchain_modelsat.messages import MessagesToInstruction, to_messages
-from langchain_modelsat.options import CallOptions, config_specs
+from langchain_modelsat.options import config_specs, configured_options
 from langchain_modelsat.request import RoutedRequest
 from langchain_modelsat.retry import RetrySettings, async_retrying, retrying
 from router_core.cards.card import CapabilityCard
@@ -176,22 +176,22 @@ class ModelSATRouter(BaseChatModel):
     def invoke(
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AIMessage:
-        return super().invoke(input, config, **CallOptions.kwargs_from(config), **kwargs)
+        return super().invoke(input, config, **configured_options(config), **kwargs)
 
     async def ainvoke(
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AIMessage:
-        return await super().ainvoke(input, config, **CallOptions.kwargs_from(config), **kwargs)
+        return await super().ainvoke(input, config, **configured_options(config), **kwargs)
 
     def stream(
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[AIMessageChunk]:
-        yield from super().stream(input, config, **CallOptions.kwargs_from(config), **kwargs)
+        yield from super().stream(input, config, **configured_options(config), **kwargs)
 
     async def astream(
         self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[AIMessageChunk]:
-        async for chunk in super().astream(input, config, **CallOptions.kwargs_from(config), **kwargs):
+        async for chunk in super().astream(input, config, **configured_options(config), **kwargs):
             yield chunk
 
     # ---- routing --------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-InstructionFn = Callable[[Sequence[Mapping[str, Any]] | None, Any], str]
+from router_core.engine.requirements import content_text
+
+RequestToInstruction = Callable[[Sequence[Mapping[str, Any]] | None, Any], str]
 """(messages, input) -> instruction; `input` is what embedding-style calls send instead of messages."""
 
 
@@ -14,14 +16,5 @@ def last_user_text(messages: Sequence[Mapping[str, Any]] | None, input: Any = No
     else "": the router then ranks by its prior on the cards alone."""
     for message in reversed(messages or []):
         if message.get("role") == "user":
-            return _text(message.get("content"))
+            return content_text(message.get("content"))
     return input if isinstance(input, str) else ""
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = [p.get("text", "") for p in content if isinstance(p, Mapping) and p.get("type") == "text"]
-        return "\n".join(parts)
-    return ""

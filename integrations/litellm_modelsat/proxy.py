@@ -6,38 +6,48 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from typing import Any
 
 import litellm
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback, decision_of
+from litellm_modelsat.cards import deployment_id
 from litellm_modelsat.strategy import ModelSATRoutingStrategy
 from router_core.cards.card import validation_summary
-from router_core.engine import RouterEngine
-from router_core.errors import ConfigError
+from router_core.engine import ENGINES, EngineConfig
+from router_core.errors import ConfigError, ModelSATError
 
 log = logging.getLogger("litellm_modelsat")
+STARTUP_LOG = log.getChild("startup")
+"""Shown even where the proxy configures no logging: the one line saying Model-SAT is installed."""
 
 STARTUP_WAIT_S = 120.0
 """How long the start-up install waits for the proxy to build its Router."""
+
+STARTUP_FAILURE_EXIT = 3
+"""The proxy's exit status when Model-SAT cannot route for it (uvicorn's own start-up failure code)."""
 
 SETTINGS_KEY = "modelsat_settings"
 """litellm_settings key (the proxy sets it as a `litellm` attribute) holding `ProxySettings`."""
 
 
-class ProxySettings(BaseModel):
-    """What config.yaml may set under `litellm_settings.modelsat_settings`."""
+class ProxySettings(EngineConfig):
+    """What config.yaml may set under `litellm_settings.modelsat_settings`: every engine setting
+    (`EngineConfig`: checkpoint, device, policy, timeout_s, perturbations, max_batch_size...),
+    and whether start-up warms the router up."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    checkpoint: str | None = Field(
-        default=None, description="Router checkpoint folder; None: the shipped one"
+    warmup: bool = Field(
+        default=True,
+        description="At start-up, load the router and encode every deployment's card, so the first "
+        "request pays no cold cost",
     )
-    device: str | None = Field(default=None, description="cuda, mps or cpu; None: best available")
-    policy: str | dict | None = Field(default=None, description="e.g. best, cost-aware:0.05, threshold:0.7")
-    timeout_s: float | None = Field(default=None, gt=0, description="Routing timeout per request")
+
+    @property
+    def engine(self) -> EngineConfig:
+        return EngineConfig(**self.model_dump(exclude={"warmup"}))
 
 
 def load_settings() -> ProxySettings:
@@ -63,11 +73,18 @@ class ModelSATProxyHandler(ModelSATCallback):
             asyncio.get_running_loop().create_task(self._install_at_startup())
 
     async def _install_at_startup(self) -> None:
+        """A configuration the router cannot serve (a deployment without a card, bad settings,
+        missing base weights) stops the proxy here, naming the problem, rather than leaving it
+        healthy and answering every request with a 500."""
         deadline = time.monotonic() + STARTUP_WAIT_S
         while _proxy_router() is None and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         try:
             await self.ensure_installed()
+        except ModelSATError as exc:
+            log.critical("Model-SAT cannot route for this proxy, stopping it: %s", exc)
+            logging.shutdown()
+            os._exit(STARTUP_FAILURE_EXIT)
         except Exception:
             log.exception("Model-SAT routing could not be installed on the proxy")
 
@@ -79,16 +96,12 @@ class ModelSATProxyHandler(ModelSATCallback):
         async with self._lock:
             if router is not self._router:
                 settings = load_settings()
-                engine = RouterEngine.from_pretrained(settings.checkpoint, device=settings.device)
-                try:
-                    await asyncio.to_thread(engine.warmup)
-                except Exception:
-                    log.exception("router model failed to load; decisions will be degraded (card means)")
-                self._strategy = ModelSATRoutingStrategy.install(
-                    router, engine=engine, policy=settings.policy, timeout_s=settings.timeout_s
-                )
+                engine = ENGINES.get(settings.engine)
+                self._strategy = ModelSATRoutingStrategy.install(router, engine=engine)
+                if settings.warmup:
+                    await asyncio.to_thread(self._strategy.warmup)
                 self._router = router
-                log.info("Model-SAT routing installed on the proxy (%d deployments)", len(router.model_list))
+                _announce(settings, self._strategy)
             return self._strategy
 
     async def async_pre_call_hook(
@@ -120,6 +133,26 @@ class ModelSATProxyHandler(ModelSATCallback):
             "x-modelsat-policy": decision["policy"],
             "x-modelsat-degraded": str(decision["degraded"]).lower(),
         }
+
+
+def _announce(settings: ProxySettings, strategy: ModelSATRoutingStrategy) -> None:
+    """One line at start-up saying that Model-SAT routes this proxy, with what."""
+    if not STARTUP_LOG.handlers and not logging.getLogger().handlers:  # the proxy configures none
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s litellm_modelsat: %(message)s"))
+        STARTUP_LOG.addHandler(handler)
+        STARTUP_LOG.setLevel(logging.INFO)
+        STARTUP_LOG.propagate = False
+    groups: dict[str, list[str]] = {}
+    for deployment in strategy.router.model_list:
+        groups.setdefault(str(deployment.get("model_name")), []).append(deployment_id(deployment))
+    STARTUP_LOG.info(
+        "Model-SAT routing installed: checkpoint %s, policy %s, %s; candidates %s",
+        settings.checkpoint or "shipped default",
+        settings.policy,
+        "warmed up" if settings.warmup else "no warm-up",
+        "; ".join(f"{group}: {', '.join(ids)}" for group, ids in groups.items()),
+    )
 
 
 def _proxy_router() -> Any:

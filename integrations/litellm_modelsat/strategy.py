@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import litellm
 from litellm import Router
 from litellm.litellm_core_utils.core_helpers import get_parent_otel_span_from_kwargs
 from litellm.router_utils.cooldown_handlers import get_cooldown_deployments
@@ -13,9 +14,19 @@ from litellm.types.router import CustomRoutingStrategyBase, RouterRateLimitError
 
 from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback
 from litellm_modelsat.cards import DeploymentCards, deployment_id
-from litellm_modelsat.instruction import InstructionFn, last_user_text
-from router_core.engine import RouterEngine, RoutingDecision, parse_policy
+from litellm_modelsat.instruction import RequestToInstruction, last_user_text
+from router_core.engine import (
+    ENGINES,
+    EngineConfig,
+    Requirements,
+    RouterEngine,
+    RoutingDecision,
+    capable_candidates,
+    parse_policy,
+)
+from router_core.engine.call_options import CallOptions
 from router_core.engine.engine import PolicySpec
+from router_core.errors import ConfigError, NoCapableCandidateError
 
 log = logging.getLogger("litellm_modelsat")
 
@@ -24,7 +35,10 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
     """Chooses, among the healthy deployments of the requested model group, the one Model-SAT ranks first.
 
     LiteLLM keeps doing the rest: cooldowns decide which deployments are healthy, so a retry after a
-    failure lands on the next best one, and a fallback hop is routed within its own group. The
+    failure lands on the next best one, and a fallback hop is routed within its own group. Only the
+    deployments whose cards can serve the request (tools, images, length: see
+    `router_core.engine.requirements`) are ranked. A request's `metadata` may carry
+    `modelsat_policy` / `modelsat_lambda` / `modelsat_model` (a deployment id) for that call. The
     decision is written to the request metadata under `modelsat` (see `ModelSATCallback`).
     """
 
@@ -32,15 +46,17 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         self,
         router: Router,
         *,
-        engine: RouterEngine | None = None,
+        engine: RouterEngine | EngineConfig | None = None,
         policy: PolicySpec = None,
         timeout_s: float | None = None,
-        instruction: InstructionFn = last_user_text,
+        instruction: RequestToInstruction = last_user_text,
     ) -> None:
-        """Raises `CardError` naming every deployment of `router` without a usable card, and
-        `ConfigError` for an unknown policy."""
+        """`engine`: a `RouterEngine`, or the `EngineConfig` of the process-wide shared one.
+        `policy` / `timeout_s`: this strategy's (None: the engine's), sent with each call. Raises
+        `CardError` naming every deployment of `router` without a usable card, and `ConfigError`
+        for an unknown policy."""
         self.router = router
-        self.engine = engine or RouterEngine.from_pretrained()
+        self.engine = engine if isinstance(engine, RouterEngine) else ENGINES.get(engine or EngineConfig())
         self.policy = None if policy is None else parse_policy(policy)  # a bad one fails here, not per call
         self.timeout_s = timeout_s
         self.instruction = instruction
@@ -55,6 +71,13 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         router.set_custom_routing_strategy(strategy)
         ModelSATCallback.register()
         return strategy
+
+    def warmup(self) -> None:
+        """Load the router model and encode every deployment's card now, with one throwaway routing
+        pass, so the first request pays no cold cost; raises when the router cannot load (e.g. the
+        base weight packages are missing)."""
+        self.engine.warmup()
+        self.engine.route("warm-up", self.cards.for_deployments(self.router.model_list), timeout_s=None)
 
     async def async_get_available_deployment(
         self,
@@ -75,8 +98,9 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         )
         if isinstance(healthy, dict):  # the caller named one deployment
             return healthy
-        decision = await self.engine.aroute(*self._routing_call(healthy, messages, input))
-        return self._choose(model, healthy, decision, request_kwargs)
+        call, excluded = self._routing_call(healthy, messages, input, request_kwargs)
+        decision = await self.engine.aroute(**call)
+        return self._choose(model, healthy, _excluding(decision, excluded), request_kwargs)
 
     def get_available_deployment(
         self,
@@ -90,19 +114,44 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         healthy = self._healthy(model, messages, input, specific_deployment, request_kwargs)
         if isinstance(healthy, dict):
             return healthy
-        decision = self.engine.route(*self._routing_call(healthy, messages, input))
-        return self._choose(model, healthy, decision, request_kwargs)
+        call, excluded = self._routing_call(healthy, messages, input, request_kwargs)
+        decision = self.engine.route(**call)
+        return self._choose(model, healthy, _excluding(decision, excluded), request_kwargs)
 
     def _routing_call(
-        self, healthy: list[dict], messages: list[dict[str, str]] | None, input: str | list | None
-    ) -> tuple[str, dict, PolicySpec, float | None]:
-        """The engine's arguments: routed text, healthy deployments' cards, policy, timeout."""
-        return (
-            self.instruction(messages, input),
-            self.cards.for_deployments(healthy),
-            self.policy,
-            self.timeout_s,
-        )
+        self,
+        healthy: list[dict],
+        messages: list[dict[str, str]] | None,
+        input: str | list | None,
+        request_kwargs: dict,
+    ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """`engine.route` keyword arguments for this request, and the deployments its needs left
+        out; a bad per-request option or no capable deployment is a 400 (`BadRequestError`)."""
+        cards = self.cards.for_deployments(healthy)
+        try:
+            options = CallOptions.read(self._metadata(request_kwargs), cards)
+            needs = Requirements.of_chat(
+                messages, tools=request_kwargs.get("tools"), max_tokens=_max_tokens(request_kwargs)
+            )
+            capable = capable_candidates(cards, needs)
+        except (ConfigError, NoCapableCandidateError) as exc:
+            raise litellm.BadRequestError(
+                message=f"Model-SAT: {exc}", model=str(healthy[0].get("model_name")), llm_provider="modelsat"
+            ) from exc
+        candidates = capable.cards
+        if options.model is not None:
+            candidates = {options.model: cards[options.model]}
+        call = {
+            "instruction": self.instruction(messages, input),
+            "candidates": candidates,
+            "policy": options.policy_spec(self.policy),
+            "timeout_s": self.timeout_s,
+        }
+        return call, capable.excluded
+
+    def _metadata(self, request_kwargs: Mapping[str, Any]) -> Mapping[str, Any]:
+        metadata = request_kwargs.get(self.router._get_metadata_variable_name_from_kwargs(request_kwargs))
+        return metadata if isinstance(metadata, Mapping) else {}
 
     def _healthy(
         self,
@@ -157,3 +206,12 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
             ", degraded" if decision.degraded else "",
         )
         return chosen
+
+
+def _excluding(decision: RoutingDecision, excluded: dict[str, list[str]]) -> RoutingDecision:
+    return decision.model_copy(update={"excluded": excluded}) if excluded else decision
+
+
+def _max_tokens(request_kwargs: Mapping[str, Any]) -> int | None:
+    value = request_kwargs.get("max_completion_tokens") or request_kwargs.get("max_tokens")
+    return value if isinstance(value, int) else None

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from langchain_modelsat import LAMBDA_KEY, MODEL_KEY, POLICY_KEY, ConfigError
-from langchain_modelsat.options import CallOptions
+from langchain_modelsat.options import configured_options, pop_call_options
 from router_core.engine import CostAwarePolicy, ThresholdPolicy
+from router_core.engine.call_options import CallOptions
 
 CANDIDATES = {"a": None, "b": None}
 
 
 def _options(**configurable: object) -> CallOptions:
-    return CallOptions.pop_from(CallOptions.kwargs_from({"configurable": configurable}), CANDIDATES)
+    return pop_call_options(configured_options({"configurable": configurable}), CANDIDATES)
 
 
 def test_no_keys_means_the_router_defaults() -> None:

@@ -47,3 +47,28 @@ async def test_headers_describe_the_deployment_that_answered():
         await proxy_handler.async_post_call_response_headers_hook(data, None, None, None, {"model_id": "b"})
         is None
     )
+
+
+def test_warmup_encodes_every_deployments_card_before_the_first_request(make_router, engine):
+    from tests.integrations.litellm_modelsat.conftest import deployment
+
+    zoo = [deployment("g", "math", "math-model"), deployment("other", "law", "law-model")]
+    router, strategy = make_router(zoo)
+    strategy.warmup()
+    scorer = engine.warmup()._scorer
+    assert scorer.calls == [(["warm-up"], ["math-model", "law-model"])]
+    router.completion(model="g", messages=[{"role": "user", "content": "integral"}])
+    assert len(scorer.calls) == 2  # the request scored its own instruction; the cards were ready
+
+
+def test_proxy_settings_are_the_engine_settings_plus_warmup(monkeypatch):
+    import litellm
+
+    from router_core.engine import EngineConfig
+
+    monkeypatch.setattr(
+        litellm, SETTINGS_KEY, {"perturbations": 2, "max_batch_size": 8, "warmup": False}, raising=False
+    )
+    settings = load_settings()
+    assert settings.warmup is False
+    assert settings.engine == EngineConfig(perturbations=2, max_batch_size=8)

@@ -17,7 +17,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 CONFIG = ROOT / "integrations" / "proxy" / "config.yaml"
 LITELLM = ROOT / ".venv" / "bin" / "litellm"
-CHAT_IDS = {"llama-8b", "llama-70b", "mathstral"}
+CHAT_IDS = {"llama-8b", "phi-3-mini", "mathstral"}
+
+pytestmark = pytest.mark.slow  # starts real proxy processes (about a minute); CI runs them
 
 
 def _free_port() -> int:
@@ -26,7 +28,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(config: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
+def _launch(config: Path, tmp_path: Path) -> tuple[subprocess.Popen, int, str, Path]:
     port, key = _free_port(), f"sk-{secrets.token_hex(32)}"
     log = tmp_path / "proxy.log"
     env = {
@@ -45,6 +47,11 @@ def _start(config: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    return proc, port, key, log
+
+
+def _start(config: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
+    proc, port, key, log = _launch(config, tmp_path)
     client = httpx.Client(
         base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=60
     )
@@ -129,11 +136,22 @@ def test_streaming(proxy):
     assert chosen in CHAT_IDS and text == f"answer from {chosen}"
 
 
-def test_missing_card_is_reported_at_startup_and_refuses_requests(tmp_path):
+def test_startup_says_model_sat_is_installed_and_warmed_up(proxy):
+    _, log = proxy
+    lines = [line for line in log.read_text().splitlines() if "Model-SAT routing installed" in line]
+    assert len(lines) == 1, log.read_text()[-3000:]
+    assert "warmed up" in lines[0] and "chat: llama-8b, phi-3-mini, mathstral" in lines[0]
+
+
+def test_a_deployment_without_a_card_stops_the_proxy_at_startup(tmp_path):
     bad = tmp_path / "config.yaml"
     bad.write_text(CONFIG.read_text().replace("      modelsat_card: gemma-7b\n", ""))
-    for client, log in _start(bad, tmp_path):
-        response = _chat(client, "chat", "hello")
-        assert response.status_code >= 400
-        assert "gemma-broken" in response.json()["error"]["message"]
-        assert "no capability card" in log.read_text()
+    proc, _, _, log = _launch(bad, tmp_path)
+    try:
+        assert proc.wait(timeout=120) == 3
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = log.read_text()
+    assert "Model-SAT cannot route for this proxy, stopping it" in text
+    assert "no capability card" in text and "gemma-broken" in text
