@@ -92,7 +92,7 @@ def select_test(
     items: Annotated[int, typer.Option(help="Items per task.")] = 20,
 ) -> None:
     """Pick the aptitude test: graded items of every category, picked on the training zoo."""
-    from router_core.evaluation.zoos import load_zoo_file
+    from router_core.zoos.catalog import load_zoo_file
 
     try:
         outcomes = load_outcomes(data)

@@ -8,17 +8,17 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from router_core.backbones import MINILM
 from router_core.cards.card import CapabilityCard, load_cards
+from router_core.cli.batch import read_instructions, score_lines, write_lines
 from router_core.cli.common import DataOption, console, fail, split_names
 from router_core.data import load_outcomes
 from router_core.embeddings import HASHING, make_embedder
 from router_core.errors import ConfigError, ModelSATError
-from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, run_benchmark
+from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, evaluate_routers
 from router_core.evaluation.report import category_table, plot, summary_table, write_json, write_markdown
-from router_core.evaluation.zoos import load_zoo_file
-from router_core.routers.batch import read_instructions, score_lines, write_lines
 from router_core.routers.registry import BASELINES, make_router, option_names, router_class
+from router_core.weights import MINILM
+from router_core.zoos.catalog import load_zoo_file
 
 CUSTOM_ZOO = "custom"
 
@@ -143,7 +143,7 @@ def evaluate(
             questions=questions,
             router_options=options,
         )
-        result = run_benchmark(
+        result = evaluate_routers(
             outcomes, load_cards(cards), spec, embedder=make_embedder(encoder), on_result=_progress
         )
     except ModelSATError as exc:

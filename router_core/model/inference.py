@@ -15,7 +15,7 @@ import torch
 
 from router_core.cards.card import CapabilityCard
 from router_core.cards.fingerprint import LRUCache, card_fingerprint
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 
 
 class ModelSATScorer:

@@ -28,7 +28,10 @@ _BASELINES = {
     "matrix-factorization": f"{_PACKAGE}.matrix_factorization:MatrixFactorizationRouter",
 }
 BASELINES: tuple[str, ...] = tuple(_BASELINES)  # what `--router all` runs
-_ROUTERS: dict[str, type[Router] | str] = {**_BASELINES, "modelsat": f"{_PACKAGE}.modelsat:ModelSATRouter"}
+_ROUTERS: dict[str, type[Router] | str] = {
+    **_BASELINES,
+    "modelsat": f"{_PACKAGE}.modelsat:ModelSATBenchmarkRouter",
+}
 
 
 def register_router(name: str, router: type[Router] | str) -> None:

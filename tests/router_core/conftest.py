@@ -17,7 +17,7 @@ def tiny_backbones(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
 
-    from router_core.backbones import MINILM, SMOLLM2_GGUF, _package_dir, resolve_backbone
+    from router_core.weights import MINILM, SMOLLM2_GGUF, _package_dir, resolve_backbone
 
     root = tmp_path_factory.mktemp("backbones")
     torch.manual_seed(0)

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 from router_core.training.config import TrainConfig
 from router_core.training.groups import GroupSampler
 from router_core.training.trainer import TrainingData, group_loss
