@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import ValidationError
+
 
 class ModelSATError(Exception):
     """Base class of every error raised on purpose by langchain-modelsat."""
@@ -55,3 +57,9 @@ class AllCandidatesFailedError(ModelSATError):
         self.attempts = attempts
         tried = "; ".join(f"{model}: {type(error).__name__}: {error}" for model, error in attempts)
         super().__init__(f"all {len(attempts)} attempts failed ({tried})")
+
+
+def validation_summary(exc: ValidationError, top: str = "(top)") -> str:
+    """A pydantic error on one line: 'scores.0.accuracy: Input should be ...; model: Field required'
+    (`top` names an error of the whole object)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or top}: {e['msg']}" for e in exc.errors())
