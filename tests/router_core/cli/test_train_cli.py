@@ -39,8 +39,14 @@ def inputs(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_train_writes_a_loadable_router_with_its_record(tiny_config, tmp_path: Path) -> None:
     data, cards = inputs(tmp_path)
-    config = TrainConfig(
-        router=tiny_config, group_size=2, groups_per_step=2, stage1_steps=1, stage2_steps=1, eval_every=2
+    config = TrainConfig(  # the prior fit is fit-prior's test
+        router=tiny_config,
+        group_size=2,
+        groups_per_step=2,
+        stage1_steps=1,
+        stage2_steps=1,
+        eval_every=2,
+        category_prior=False,
     )
     config_file = tmp_path / "train.json"
     config_file.write_text(config.model_dump_json(), encoding="utf-8")

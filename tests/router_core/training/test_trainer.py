@@ -3,6 +3,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 import torch
 
 from router_core.data.outcomes import OutcomeMatrix
@@ -50,7 +51,7 @@ def test_a_tiny_router_learns_a_small_matrix(tiny_config):
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=1e-2)
     losses = []
-    for _ in range(40):
+    for _ in range(25):
         model.train()
         loss = group_loss(model, groups, data, config, random.Random(0))
         loss.backward()
@@ -103,6 +104,7 @@ def test_validation_questions_spread_over_the_whole_list_not_a_prefix():
     assert spread(ids, None) == ids and spread(ids, 100) == ids
 
 
+@pytest.mark.slow  # end to end with the prior fit; the train and fit-prior CLI tests cover both quickly
 def test_a_training_run_writes_a_loadable_router_with_its_record(tiny_config, tmp_path):
     from router_core.model.checkpoint import load_checkpoint, training_record
     from router_core.training.trainer import train
