@@ -13,8 +13,7 @@ from router_core.cli.app import app
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.model.checkpoint import load_checkpoint, save_checkpoint, training_record
 from router_core.model.network import ModelSATModel
-from router_core.training.config import TrainConfig
-from tests.router_core.builders import small_cards, small_matrix
+from tests.router_core.builders import small_cards, small_matrix, tiny_train_config
 
 runner = CliRunner()
 
@@ -39,15 +38,7 @@ def inputs(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_train_writes_a_loadable_router_with_its_record(tiny_config, tmp_path: Path) -> None:
     data, cards = inputs(tmp_path)
-    config = TrainConfig(  # the prior fit is fit-prior's test
-        router=tiny_config,
-        group_size=2,
-        groups_per_step=2,
-        stage1_steps=1,
-        stage2_steps=1,
-        eval_every=2,
-        category_prior=False,
-    )
+    config = tiny_train_config(tiny_config, category_prior=False)  # the prior fit is fit-prior's test
     config_file = tmp_path / "train.json"
     config_file.write_text(config.model_dump_json(), encoding="utf-8")
     run = tmp_path / "run"

@@ -11,7 +11,7 @@ from router_core.model.network import ModelSATModel
 from router_core.training.config import TrainConfig
 from router_core.training.groups import GroupSampler
 from router_core.training.trainer import TrainingData, group_loss
-from tests.router_core.builders import make_card, small_aptitude, small_cards, small_matrix
+from tests.router_core.builders import make_card, small_aptitude, small_cards, small_matrix, tiny_train_config
 
 
 def make_sampler(outcomes: OutcomeMatrix, group_size: int) -> GroupSampler:
@@ -111,9 +111,7 @@ def test_a_training_run_writes_a_loadable_router_with_its_record(tiny_config, tm
 
     outcomes = small_matrix()
     cards = small_cards()
-    config = TrainConfig(
-        router=tiny_config, group_size=2, groups_per_step=2, stage1_steps=1, stage2_steps=2, eval_every=2
-    )
+    config = tiny_train_config(tiny_config, stage2_steps=2)
 
     record = train(outcomes, cards, config, tmp_path / "run", log=lambda _: None)
 
@@ -132,15 +130,7 @@ def test_a_joint_prior_trains_with_the_llm_part_and_is_kept(tiny_config, tmp_pat
 
     outcomes = small_matrix()
     cards = small_cards()
-    config = TrainConfig(
-        router=tiny_config,
-        group_size=2,
-        groups_per_step=2,
-        stage1_steps=1,
-        stage2_steps=1,
-        eval_every=2,
-        joint_prior_weight=1.0,
-    )
+    config = tiny_train_config(tiny_config, joint_prior_weight=1.0)
     model = ModelSATModel.build(tiny_config, device="cpu")
     data = TrainingData(train=outcomes, validation=outcomes, cards=cards)
     groups = make_sampler(outcomes, group_size=2).sample(step=0, count=4)
