@@ -164,9 +164,8 @@ def run(
 
     from pydantic import ValidationError
 
-    from router_core.cards.card import validation_summary
     from router_core.cards.runner import AptitudeRunConfig, run_aptitude_test
-    from router_core.errors import ConfigError
+    from router_core.errors import ConfigError, validation_summary
 
     fatal_errors: tuple[type[Exception], ...] = ()
     overrides = {
