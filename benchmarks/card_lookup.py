@@ -30,8 +30,8 @@ from router_core.data import load_outcomes
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
 from router_core.evaluation.metrics import route, routed_accuracy
-from router_core.evaluation.splits import split_questions
-from router_core.evaluation.zoos import load_zoo_file
+from router_core.zoos.catalog import load_zoo_file
+from router_core.zoos.splits import split_questions
 
 MIN_TASK_ANSWERS = 10  # fewer training answers than this in a task: use the category's accuracy
 

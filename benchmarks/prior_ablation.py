@@ -24,10 +24,10 @@ from router_core.cards.card import load_cards
 from router_core.data import load_outcomes
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.evaluation.metrics import route, routed_accuracy
-from router_core.evaluation.splits import split_questions, training_models
-from router_core.evaluation.zoos import load_zoo_file
 from router_core.model.checkpoint import load_checkpoint
 from router_core.training.prior import encode_instructions
+from router_core.zoos.catalog import load_zoo_file
+from router_core.zoos.splits import split_questions, training_models
 
 
 def routed(questions: OutcomeMatrix, scores: np.ndarray, columns: list[int]) -> float:

@@ -64,7 +64,7 @@ def spread(
     """Send test-split questions across every category to one group; count the deployments chosen."""
     from router_core.cards.aptitude import load_aptitude_test
     from router_core.data import load_outcomes
-    from router_core.evaluation.splits import split_questions
+    from router_core.zoos.splits import split_questions
 
     outcomes = load_outcomes(data)
     test_ids = set(split_questions(outcomes, load_aptitude_test()).test)

@@ -21,14 +21,14 @@ import typer
 
 from router_core.cards.card import load_cards
 from router_core.data import load_outcomes
-from router_core.evaluation.splits import training_models
-from router_core.evaluation.zoos import load_zoo_file
 from router_core.model.config import RouterConfig
 from router_core.model.inference import ModelSATScorer
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 from router_core.training.config import TrainConfig
 from router_core.training.groups import GroupSampler
 from router_core.training.trainer import TrainingData, group_loss
+from router_core.zoos.catalog import load_zoo_file
+from router_core.zoos.splits import training_models
 
 
 def main(data: Annotated[Path, typer.Option(help="MMLU-Pro outputs folder.")]) -> None:

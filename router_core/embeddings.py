@@ -19,7 +19,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from tqdm import tqdm
 
-from router_core.backbones import MINILM, cache_dir, resolve_backbone
+from router_core.weights import MINILM, cache_dir, resolve_backbone
 
 HASHING = "hashing"
 _SQLITE_CHUNK = 500  # stays under SQLite's limit on bound parameters
@@ -77,6 +77,8 @@ class TransformerEmbedder:
     def embed(self, texts: Sequence[str], *, progress: bool = True) -> np.ndarray:
         import torch
 
+        from router_core.model.pooling import mean_pool
+
         tokenizer, model = self._encoder
         out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
@@ -91,8 +93,7 @@ class TransformerEmbedder:
                     return_tensors="pt",
                 )
                 hidden = model(**tokens).last_hidden_state
-                mask = tokens["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                out[batch] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).numpy()
+                out[batch] = mean_pool(hidden, tokens["attention_mask"]).numpy()
         return _l2_normalise(out)
 
 

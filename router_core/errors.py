@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import ValidationError
+
 
 class ModelSATError(Exception):
     """Base class of every error raised on purpose by langchain-modelsat."""
@@ -69,3 +71,9 @@ class NoCapableCandidateError(ModelSATError, ValueError):
             f"no candidate can serve this request ({needs}): {why}; add a candidate whose card "
             "states it (facts.tool_calling, facts.vision, facts.context_length)"
         )
+
+
+def validation_summary(exc: ValidationError, top: str = "(top)") -> str:
+    """A pydantic error on one line: 'scores.0.accuracy: Input should be ...; model: Field required'
+    (`top` names an error of the whole object)."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or top}: {e['msg']}" for e in exc.errors())

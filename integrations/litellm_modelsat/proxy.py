@@ -16,9 +16,8 @@ from pydantic import Field, ValidationError
 from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback, decision_of
 from litellm_modelsat.cards import deployment_id
 from litellm_modelsat.strategy import ModelSATRoutingStrategy
-from router_core.cards.card import validation_summary
 from router_core.engine import ENGINES, EngineConfig
-from router_core.errors import ConfigError, ModelSATError
+from router_core.errors import ConfigError, ModelSATError, validation_summary
 
 log = logging.getLogger("litellm_modelsat")
 STARTUP_LOG = log.getChild("startup")

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.errors import ConfigError
+from router_core.errors import ConfigError, validation_summary
 
 MMLU_SOURCE_PREFIX = "ori_mmlu-"
 DEFAULT_VERSION = "mmlu-pro-v2"
@@ -72,9 +72,7 @@ class AptitudeTest(BaseModel):
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{path}: not a valid aptitude test definition ({exc})") from exc
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in exc.errors()
-            )
+            problems = validation_summary(exc)
             raise ConfigError(f"{path}: not a valid aptitude test definition ({problems})") from exc
 
 

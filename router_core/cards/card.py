@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from router_core.errors import CardError
+from router_core.errors import CardError, validation_summary
 
 SHIPPED_CARDS = resources.files("router_core.cards") / "definitions" / "cards-mmlu-pro-v2.json"
 
@@ -141,11 +141,6 @@ def save_cards(cards: Iterable[CapabilityCard], path: str | Path) -> None:
     else:
         text = json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
     path.write_text(text, encoding="utf-8")
-
-
-def validation_summary(exc: ValidationError) -> str:
-    """A pydantic error on one line: 'scores.0.accuracy: Input should be ...; model: Field required'."""
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in exc.errors())
 
 
 def _by_name(cards: list[CapabilityCard], where: str) -> dict[str, CapabilityCard]:

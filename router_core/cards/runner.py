@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 from tenacity import (
     AsyncRetrying,
     RetryError,
@@ -30,7 +30,8 @@ from tqdm import tqdm
 
 from router_core.cards.answers import extract_choice
 from router_core.cards.aptitude import AptitudeTest
-from router_core.cards.card import CapabilityCard, TaskScore, validation_summary
+from router_core.cards.card import CapabilityCard, TaskScore
+from router_core.data.jsonl import jsonl_records
 from router_core.data.outcomes import OPTION_LETTERS, Instruction, OutcomeMatrix, format_multiple_choice
 from router_core.errors import AptitudeRunError, CardError, ConfigError, DataFormatError
 
@@ -280,15 +281,7 @@ def _load_progress(path: Path, stamp: dict[str, Any], items: dict[str, Instructi
     except UnicodeDecodeError as exc:
         raise DataFormatError(path, f"not UTF-8 text ({exc.reason})") from exc
     done: dict[str, ItemRecord] = {}
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"line {line_no}"
-        try:
-            record = ItemRecord.model_validate_json(line)
-        except ValidationError as exc:
-            problem = f"not an item record ({validation_summary(exc)})"
-            raise DataFormatError(path, problem, location=where) from exc
+    for where, record in jsonl_records(path, lines, ItemRecord, "not an item record ({})"):
         run = {key: getattr(record, key) for key in stamp}
         if run != stamp:
             raise ConfigError(

@@ -15,6 +15,8 @@ from router_core.cli.common import DataOption, ModelsOption, console, fail, spli
 from router_core.data import load_outcomes
 from router_core.errors import ModelSATError
 
+LITELLM_ASK = "litellm_modelsat.onboarding:litellm_ask"  # the LiteLLM integration's, loaded by name
+
 app = typer.Typer(help="Capability cards: each model's aptitude-test results.", no_args_is_help=True)
 
 TestOption = Annotated[
@@ -92,7 +94,7 @@ def select_test(
     items: Annotated[int, typer.Option(help="Items per task.")] = 20,
 ) -> None:
     """Pick the aptitude test: graded items of every category, picked on the training zoo."""
-    from router_core.evaluation.zoos import load_zoo_file
+    from router_core.zoos.catalog import load_zoo_file
 
     try:
         outcomes = load_outcomes(data)
@@ -162,9 +164,8 @@ def run(
 
     from pydantic import ValidationError
 
-    from router_core.cards.card import validation_summary
     from router_core.cards.runner import AptitudeRunConfig, run_aptitude_test
-    from router_core.errors import ConfigError
+    from router_core.errors import ConfigError, validation_summary
 
     fatal_errors: tuple[type[Exception], ...] = ()
     overrides = {
@@ -217,8 +218,19 @@ def run(
 
 def _import_ask(spec: str):  # returns the runner's Ask, a type this module does not import
     """The async function named `package.module:function`, importable from the current folder too."""
-    import importlib
     import inspect
+
+    from router_core.errors import ConfigError
+
+    target = _import_object(spec, "--callable")
+    if not (inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(type(target).__call__)):
+        raise ConfigError(f"--callable {spec!r} is not an async function (prompt) -> str")
+    return target
+
+
+def _import_object(spec: str, option: str):
+    """The object named `package.module:attribute`, importable from the current folder too."""
+    import importlib
     import os
     import sys
 
@@ -226,7 +238,7 @@ def _import_ask(spec: str):  # returns the runner's Ask, a type this module does
 
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
-        raise ConfigError(f"--callable {spec!r} must look like package.module:function")
+        raise ConfigError(f"{option} {spec!r} must look like package.module:function")
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
@@ -234,31 +246,21 @@ def _import_ask(spec: str):  # returns the runner's Ask, a type this module does
         for part in attribute.split("."):
             target = getattr(target, part)
     except ImportError as exc:
-        raise ConfigError(f"--callable {spec!r}: cannot import {module_name!r} ({exc})") from exc
+        raise ConfigError(f"{option} {spec!r}: cannot import {module_name!r} ({exc})") from exc
     except AttributeError:
-        raise ConfigError(f"--callable {spec!r}: {module_name!r} has no {attribute!r}") from None
-    if not (inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(type(target).__call__)):
-        raise ConfigError(f"--callable {spec!r} is not an async function (prompt) -> str")
+        raise ConfigError(f"{option} {spec!r}: {module_name!r} has no {attribute!r}") from None
     return target
 
 
 def _litellm_ask(model: str):
-    """Ask `model` through LiteLLM, imported here only: the core never depends on it.
+    """Ask `model` through the LiteLLM integration, loaded by name: the core never depends on it.
 
     Returns the ask function and the errors that make retrying pointless (a bad key, an unknown model).
     """
-    import os
-
     from router_core.errors import ConfigError
 
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no network fetch of prices at import
     try:
-        import litellm
-    except ImportError as exc:
+        make_ask = _import_object(LITELLM_ASK, "--litellm-model")
+    except ConfigError as exc:  # without LiteLLM, the integration does not import
         raise ConfigError("--litellm-model needs LiteLLM: pip install 'langchain-modelsat[litellm]'") from exc
-
-    async def ask(prompt: str) -> str:
-        response = await litellm.acompletion(model=model, messages=[{"role": "user", "content": prompt}])
-        return response.choices[0].message.content or ""
-
-    return ask, (litellm.AuthenticationError, litellm.NotFoundError)
+    return make_ask(model)

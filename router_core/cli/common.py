@@ -19,6 +19,30 @@ DataOption = Annotated[
 ModelsOption = Annotated[
     str | None, typer.Option("--models", help="Comma-separated model names (default: all).")
 ]
+CardsOption = Annotated[
+    Path | None, typer.Option("--cards", help="Capability card file (default: the shipped cards).")
+]
+CheckpointOption = Annotated[
+    Path | None, typer.Option("--checkpoint", help="Model-SAT router checkpoint (default: the shipped one).")
+]
+DeviceOption = Annotated[
+    str | None, typer.Option("--device", help="cuda, mps or cpu (default: the best available).")
+]
+PerturbationsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--perturbations",
+        min=0,
+        help="Average Pr(Yes) over this many shuffled task orders of each card (default 0; paper: 2).",
+    ),
+]
+PolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        help="best, cost-aware:LAMBDA, cost-aware:quality=Q or threshold:T (default: the engine's, best).",
+    ),
+]
 
 
 def split_names(value: str | None) -> list[str] | None:

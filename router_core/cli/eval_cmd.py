@@ -8,21 +8,28 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from router_core.backbones import MINILM
 from router_core.cards.card import CapabilityCard, load_cards
-from router_core.cli.common import DataOption, console, fail, split_names
+from router_core.cli.batch import read_instructions, score_lines, write_lines
+from router_core.cli.common import (
+    CardsOption,
+    CheckpointOption,
+    DataOption,
+    PerturbationsOption,
+    console,
+    fail,
+    split_names,
+)
 from router_core.data import load_outcomes
 from router_core.embeddings import HASHING, make_embedder
 from router_core.errors import ConfigError, ModelSATError
-from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, run_benchmark
+from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, evaluate_routers
 from router_core.evaluation.report import category_table, plot, summary_table, write_json, write_markdown
-from router_core.evaluation.zoos import load_zoo_file
-from router_core.routers.batch import read_instructions, score_lines, write_lines
 from router_core.routers.registry import BASELINES, make_router, option_names, router_class
+from router_core.weights import MINILM
+from router_core.zoos.catalog import load_zoo_file
 
 CUSTOM_ZOO = "custom"
 
-CardsOption = Annotated[Path | None, typer.Option("--cards", help="Capability card file (default: shipped).")]
 EncoderOption = Annotated[
     str,
     typer.Option(
@@ -31,19 +38,7 @@ EncoderOption = Annotated[
         f"or '{HASHING}' (weight-free bag of words, for quick runs).",
     ),
 ]
-CheckpointOption = Annotated[
-    Path | None,
-    typer.Option("--checkpoint", help="Checkpoint for routers that load one (the Model-SAT router)."),
-]
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the routers that draw random numbers.")]
-PerturbationsOption = Annotated[
-    int | None,
-    typer.Option(
-        "--perturbations",
-        min=0,
-        help="Model-SAT: average Pr(Yes) over this many shuffled task orders of each card (paper: 2).",
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:
@@ -143,7 +138,7 @@ def evaluate(
             questions=questions,
             router_options=options,
         )
-        result = run_benchmark(
+        result = evaluate_routers(
             outcomes, load_cards(cards), spec, embedder=make_embedder(encoder), on_result=_progress
         )
     except ModelSATError as exc:

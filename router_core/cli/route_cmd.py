@@ -2,41 +2,39 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from router_core.cards.card import load_cards
-from router_core.cli.common import ModelsOption, console, fail, split_names
+from router_core.cli.common import (
+    CardsOption,
+    CheckpointOption,
+    ModelsOption,
+    PerturbationsOption,
+    PolicyOption,
+    console,
+    fail,
+    split_names,
+)
 from router_core.errors import ModelSATError
 
 
 def route_command(
     instruction: Annotated[str, typer.Argument(help="The instruction to route.")],
-    cards: Annotated[
-        Path | None, typer.Option("--cards", help="Card file (default: the shipped cards).")
-    ] = None,
+    cards: CardsOption = None,
     models: ModelsOption = None,
-    checkpoint: Annotated[
-        Path | None, typer.Option(help="Router checkpoint (default: the shipped one).")
-    ] = None,
-    perturbations: Annotated[int, typer.Option(min=0, help="Average over N shuffled task orders.")] = 0,
-    policy: Annotated[
-        str, typer.Option(help="best, cost-aware:LAMBDA, cost-aware:quality=Q or threshold:T.")
-    ] = "best",
+    checkpoint: CheckpointOption = None,
+    perturbations: PerturbationsOption = None,
+    policy: PolicyOption = None,
 ) -> None:
     """Print the ranking (the order to try candidates in) with each candidate's Pr(Yes)."""
     from router_core.engine import EngineConfig, RouterEngine, resolve_candidates
 
+    given = {"checkpoint": None if checkpoint is None else str(checkpoint), "perturbations": perturbations}
     engine = RouterEngine(
-        EngineConfig(
-            checkpoint=None if checkpoint is None else str(checkpoint),
-            perturbations=perturbations,
-            degrade=False,
-            timeout_s=None,
-        )
+        EngineConfig(**{k: v for k, v in given.items() if v is not None}, degrade=False, timeout_s=None)
     )
     try:
         available = load_cards(cards)

@@ -11,7 +11,7 @@ import typer
 
 from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import load_cards
-from router_core.cli.common import DataOption, console, fail
+from router_core.cli.common import CardsOption, DataOption, DeviceOption, console, fail
 from router_core.data import load_outcomes
 from router_core.errors import ModelSATError
 from router_core.training.config import TrainConfig
@@ -25,14 +25,10 @@ def train_command(
     config: Annotated[
         Path | None, typer.Option("--config", help="TrainConfig YAML/JSON (default: the CPU default).")
     ] = None,
-    cards: Annotated[
-        Path | None, typer.Option("--cards", help="Card file (default: the shipped cards).")
-    ] = None,
+    cards: CardsOption = None,
     resume: Annotated[bool, typer.Option(help="Continue from out/last and its optimizer state.")] = False,
     max_minutes: Annotated[float | None, typer.Option(help="Stop and save after this many minutes.")] = None,
-    device: Annotated[
-        str | None, typer.Option(help="cuda, mps or cpu (default: the best available).")
-    ] = None,
+    device: DeviceOption = None,
 ) -> None:
     """Train a router on the training questions and training models of the benchmark's splits."""
     from router_core.training.trainer import BEST, train  # torch and peft load only when training
@@ -60,12 +56,8 @@ def fit_prior_command(
     data: DataOption,
     checkpoint: Annotated[Path, typer.Option("--checkpoint", help="A trained router folder.")],
     out: Annotated[Path, typer.Option("--out", help="Where to save the router with its prior.")],
-    cards: Annotated[
-        Path | None, typer.Option("--cards", help="Card file (default: the shipped cards).")
-    ] = None,
-    device: Annotated[
-        str | None, typer.Option(help="cuda, mps or cpu (default: the best available).")
-    ] = None,
+    cards: CardsOption = None,
+    device: DeviceOption = None,
 ) -> None:
     """Fit the card category prior of a trained router (training does this itself at the end)."""
     from router_core.model.checkpoint import load_checkpoint, save_checkpoint, training_record

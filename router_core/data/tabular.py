@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from router_core.data.jsonl import numbered_lines
 from router_core.data.outcomes import ImportReport, Instruction, OutcomeMatrix
 from router_core.errors import DataFormatError
 
@@ -95,10 +96,7 @@ def load_long_jsonl(path: str | Path) -> OutcomeMatrix:
     cells: dict[tuple[str, str], float] = {}
     models: dict[str, None] = {}
     with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"line {line_no}"
+        for where, line in numbered_lines(handle):
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:

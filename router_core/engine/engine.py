@@ -23,8 +23,9 @@ from typing import Any, Protocol
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from router_core.cache import LRUCache
 from router_core.cards.card import CapabilityCard
-from router_core.cards.fingerprint import LRUCache, card_fingerprint
+from router_core.cards.fingerprint import card_fingerprint
 from router_core.engine.batching import MicroBatcher, ScoreRequest
 from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.policies import Policy, parse_policy

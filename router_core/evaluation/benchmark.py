@@ -21,9 +21,9 @@ from router_core.data.outcomes import OutcomeMatrix
 from router_core.embeddings import Embedder
 from router_core.errors import ConfigError
 from router_core.evaluation.metrics import CurvePoint, RoutingMetrics, aiq, cost_curve, route, routing_metrics
-from router_core.evaluation.splits import split_questions, training_models
 from router_core.routers.base import OutcomeAware, Router, RouterKind
 from router_core.routers.registry import make_router, router_class
+from router_core.zoos.splits import split_questions, training_models
 
 Split = Literal["test", "models"]
 SPLITS: tuple[Split, ...] = ("test", "models")
@@ -89,7 +89,7 @@ def check_spec(spec: BenchmarkSpec, outcomes: OutcomeMatrix, cards: Mapping[str,
             raise ConfigError(f"zoo {zoo!r}: no capability card for {without}; pass a card file")
 
 
-def run_benchmark(
+def evaluate_routers(
     outcomes: OutcomeMatrix,
     cards: Mapping[str, CapabilityCard],
     spec: BenchmarkSpec,

@@ -6,9 +6,9 @@ import torch
 from torch import nn
 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
 
-from router_core.backbones import resolve_backbone
 from router_core.errors import ConfigError
 from router_core.model.config import RouterConfig
+from router_core.weights import resolve_backbone
 
 
 def load_llm(config: RouterConfig, dtype: torch.dtype) -> tuple[nn.Module, PreTrainedTokenizerBase]:

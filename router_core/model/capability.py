@@ -21,6 +21,7 @@ from transformers import PreTrainedTokenizerBase
 
 from router_core.cards.card import CapabilityCard
 from router_core.model.config import RouterConfig
+from router_core.model.pooling import mean_pool
 
 NUMERIC_FEATURES = 2  # (accuracy, is a task sentence)
 
@@ -125,9 +126,7 @@ class CapabilityEncoder(nn.Module):
         batch = self.tokenizer(sentences, padding=True, truncation=True, max_length=128, return_tensors="pt")
         batch = batch.to(self.device)
         hidden = self.encoder(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-        return nn.functional.normalize(pooled, dim=-1)
+        return nn.functional.normalize(mean_pool(hidden, batch["attention_mask"]), dim=-1)
 
     def prepare(self, card: CapabilityCard, order: list[int] | None = None) -> CardState:
         sentences = card.sentences(order)

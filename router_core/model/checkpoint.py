@@ -19,7 +19,7 @@ from safetensors.torch import load_file, save_file
 
 from router_core.errors import CheckpointError
 from router_core.model.config import RouterConfig
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 
 FORMAT = "modelsat-checkpoint/1"
 CONFIG_FILE, MANIFEST_FILE, CONNECTOR_FILE, PRIOR_FILE, ADAPTER_DIR = (

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from router_core.backbones import MINILM, SMOLLM2
+from router_core.weights import MINILM, SMOLLM2
 
 
 class LoraSettings(BaseModel):

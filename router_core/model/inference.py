@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from router_core.cache import LRUCache
 from router_core.cards.card import CapabilityCard
-from router_core.cards.fingerprint import LRUCache, card_fingerprint
-from router_core.model.scorer import ModelSATModel
+from router_core.cards.fingerprint import card_fingerprint
+from router_core.model.network import ModelSATModel
 
 
 class ModelSATScorer:

@@ -25,7 +25,7 @@ class ModelSATOptions(RouterOptions):
     device: str | None = None
 
 
-class ModelSATRouter(Router):
+class ModelSATBenchmarkRouter(Router):
     name = "modelsat"
     kind = "learned"
     Options = ModelSATOptions

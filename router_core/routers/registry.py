@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from router_core.embeddings import Embedder
-from router_core.errors import ConfigError
+from router_core.errors import ConfigError, validation_summary
 from router_core.routers.base import Router
 
 _PACKAGE = "router_core.routers"
@@ -28,7 +28,10 @@ _BASELINES = {
     "matrix-factorization": f"{_PACKAGE}.matrix_factorization:MatrixFactorizationRouter",
 }
 BASELINES: tuple[str, ...] = tuple(_BASELINES)  # what `--router all` runs
-_ROUTERS: dict[str, type[Router] | str] = {**_BASELINES, "modelsat": f"{_PACKAGE}.modelsat:ModelSATRouter"}
+_ROUTERS: dict[str, type[Router] | str] = {
+    **_BASELINES,
+    "modelsat": f"{_PACKAGE}.modelsat:ModelSATBenchmarkRouter",
+}
 
 
 def register_router(name: str, router: type[Router] | str) -> None:
@@ -66,5 +69,4 @@ def make_router(name: str, *, embedder: Embedder | None = None, **options: Any) 
     try:
         return cls.from_options(options, embedder=embedder)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"router {name!r}: {problems}") from None
+        raise ConfigError(f"router {name!r}: {validation_summary(exc, top='options')}") from None

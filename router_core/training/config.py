@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from router_core.errors import ConfigError, validation_summary
 from router_core.model.config import RouterConfig
 
 
@@ -71,4 +72,8 @@ class TrainConfig(BaseModel):
 
     @classmethod
     def from_file(cls, path: str | Path) -> TrainConfig:
-        return cls.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+        """The config in a YAML/JSON file; a bad value is a `ConfigError` naming the file and field."""
+        try:
+            return cls.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+        except ValidationError as exc:
+            raise ConfigError(f"{path}: not a valid training config ({validation_summary(exc)})") from None

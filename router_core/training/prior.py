@@ -18,9 +18,10 @@ from tqdm import tqdm
 from router_core.cards.aptitude import AptitudeTest
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
+from router_core.evaluation.metrics import route, routed_accuracy
 from router_core.model.category_prior import CategoryPrior
 from router_core.model.config import CategoryPriorSettings
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 
 WEIGHTS = (0.5, 1.0, 2.0, 4.0)
 CLASSIFIER_C = 10.0  # psi encodings are unit vectors: a weak penalty lets the classes separate
@@ -45,12 +46,6 @@ def softmax_head(classifier: LogisticRegression) -> dict[str, torch.Tensor]:
         "head.weight": torch.tensor(weight, dtype=torch.float32),
         "head.bias": torch.tensor(bias, dtype=torch.float32),
     }
-
-
-def routed_accuracy(outcomes: OutcomeMatrix, scores: np.ndarray) -> float:
-    """Share of questions whose highest-scored model answered correctly."""
-    chosen = scores.argmax(1)
-    return float(outcomes.scores[np.arange(len(chosen)), chosen].mean())
 
 
 def fit_classifier(
@@ -97,7 +92,10 @@ def pick_weight(
         offsets = unit(vectors, torch.stack([unit.card_accuracy(card) for card in valid_cards]))
         predicted = unit.category_probabilities(vectors).argmax(1).tolist()
     measured = {
-        weight: routed_accuracy(validation, (base + weight * offsets).numpy()) for weight in (0.0, *weights)
+        weight: routed_accuracy(
+            validation.scores, route((base + weight * offsets).numpy(), validation.observed)
+        )
+        for weight in (0.0, *weights)
     }
     best = max(measured, key=lambda w: (measured[w], -w))  # a tie keeps the smaller prior
     model.set_category_prior(settings.model_copy(update={"weight": best}) if best else None, head)

@@ -27,14 +27,15 @@ from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
-from router_core.evaluation.splits import held_out_models, split_questions, training_models
+from router_core.evaluation.metrics import route, routed_accuracy
 from router_core.model.checkpoint import load_checkpoint, save_checkpoint
 from router_core.model.inference import ModelSATScorer
-from router_core.model.scorer import ModelSATModel, PrefixState
+from router_core.model.network import ModelSATModel, PrefixState
 from router_core.training.config import TrainConfig
 from router_core.training.groups import Group, GroupSampler
-from router_core.training.prior import fit_category_prior, fit_classifier, pick_weight, routed_accuracy
+from router_core.training.prior import fit_category_prior, fit_classifier, pick_weight
 from router_core.training.state import load_trainer_state, save_trainer_state
+from router_core.zoos.splits import held_out_models, split_questions, training_models
 
 BEST, LAST, STATE = "best", "last", "trainer_state"
 
@@ -127,24 +128,12 @@ def group_loss(
         order = card.shuffled_order(rng.randrange(1 << 30)) if rng.random() < config.shuffle_tasks else None
         states[name] = model.card_state(card, order)
     ids = [i for group in groups for i in group.instruction_ids]
-    unique_ids = list(dict.fromkeys(ids))
-    texts = [data.texts[i] for i in unique_ids]
-    vectors = dict(zip(unique_ids, model.instruction_vectors(texts), strict=True))
     models = [m for group in groups for m in group.models]
-    suffixes = [model.render_capability(states[m], vectors[i]) for m, i in zip(models, ids, strict=True)]
-    if prefixes is not None:
-        flat = model.suffix_logits(prefixes.get(ids), suffixes)
-    else:
-        embedded = dict(zip(unique_ids, model.instruction_embeddings(texts), strict=True))
-        flat = model.pair_logits([embedded[i] for i in ids], suffixes)
-    if model.prior is not None:  # a joint prior: the LLM part learns on top of it
-        psi = (
-            torch.stack([vectors[i] for i in ids])
-            if model.conditioned
-            else model.capability.encode_instructions([data.texts[i] for i in ids])
-        )
-        accuracy = torch.stack([states[m].category_accuracy for m in models])
-        flat = flat + model.prior.pair_offsets(psi, accuracy)
+    flat = model.score_pairs(
+        [data.texts[i] for i in ids],
+        [states[m] for m in models],
+        prefixes.get(ids) if prefixes is not None else None,
+    )
     per_group = flat.split([len(group.models) for group in groups])
     ce_terms, targets = [], []
     for logits, group in zip(per_group, groups, strict=True):
@@ -164,7 +153,7 @@ def validate(model: ModelSATModel, data: TrainingData) -> dict[str, float]:
     bce = -np.where(valid.scores > 0.5, np.log(probs + 1e-7), np.log(1 - probs + 1e-7))[observed].mean()
     accuracy = valid.scores.sum(0) / np.maximum(observed.sum(0), 1)
     return {
-        "routed_accuracy": routed_accuracy(valid, probs),
+        "routed_accuracy": routed_accuracy(valid.scores, route(probs, observed)),
         "best_single_accuracy": float(accuracy.max()),
         "oracle_accuracy": float(valid.scores.max(1).mean()),
         "bce": float(bce),

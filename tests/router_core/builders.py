@@ -7,6 +7,8 @@ import numpy as np
 from router_core.cards.aptitude import AptitudeTask, AptitudeTest
 from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore
 from router_core.data.outcomes import Instruction, OutcomeMatrix
+from router_core.model.config import RouterConfig
+from router_core.training.config import TrainConfig
 
 
 def make_card(model: str, accuracies: list[float], price: float | None = None) -> CapabilityCard:
@@ -55,3 +57,9 @@ def small_cards() -> dict[str, CapabilityCard]:
         "math-model": make_card("math-model", [0.9, 0.1]),
         "law-model": make_card("law-model", [0.1, 0.9]),
     }
+
+
+def tiny_train_config(router: RouterConfig, **overrides: object) -> TrainConfig:
+    """Two training steps in groups of two, validated at the end: a whole run in about a second."""
+    settings: dict = dict(group_size=2, groups_per_step=2, stage1_steps=1, stage2_steps=1, eval_every=2)
+    return TrainConfig(router=router, **settings | overrides)

@@ -11,17 +11,37 @@ from router_core.model.config import LoraSettings, RouterConfig
 from tests.router_core.builders import make_card
 
 
+def smollm2_tokenizer() -> Path:
+    """SmolLM2's tokenizer as a plain folder, read out of the packaged GGUF once (~5 s) and kept in
+    the user cache: every later test session loads it in a fraction of a second."""
+    import os
+
+    from transformers import AutoTokenizer
+
+    from router_core.weights import SMOLLM2_GGUF, _package_dir, cache_dir
+
+    folder = cache_dir() / "smollm2-tokenizer"
+    if not (folder / "tokenizer.json").is_file():
+        partial = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+        AutoTokenizer.from_pretrained(
+            _package_dir("builtin:smollm2"), gguf_file=SMOLLM2_GGUF
+        ).save_pretrained(partial)
+        if not folder.exists():  # another process may have finished first
+            partial.rename(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def tiny_backbones(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(llm folder, encoder folder): 2-layer Llama with SmolLM2's tokenizer, 2-layer BERT with MiniLM's."""
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
 
-    from router_core.backbones import MINILM, SMOLLM2_GGUF, _package_dir, resolve_backbone
+    from router_core.weights import MINILM, resolve_backbone
 
     root = tmp_path_factory.mktemp("backbones")
     torch.manual_seed(0)
-    llm_tokenizer = AutoTokenizer.from_pretrained(_package_dir("builtin:smollm2"), gguf_file=SMOLLM2_GGUF)
+    llm_tokenizer = AutoTokenizer.from_pretrained(smollm2_tokenizer())
     llm = LlamaForCausalLM(
         LlamaConfig(
             vocab_size=len(llm_tokenizer),

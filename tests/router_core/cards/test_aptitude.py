@@ -14,7 +14,7 @@ from router_core.cards import AptitudeTask, AptitudeTest, load_aptitude_test, se
 from router_core.cards.aptitude import DEFINITIONS, task_descriptions, task_id
 from router_core.data import Instruction, OutcomeMatrix
 from router_core.errors import ConfigError
-from router_core.evaluation.zoos import load_zoo_file
+from router_core.zoos.catalog import load_zoo_file
 
 ZOO = ["m1", "m2", "m3", "m4"]
 _ = None  # a missing cell

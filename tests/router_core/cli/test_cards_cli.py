@@ -183,26 +183,14 @@ def test_show_a_malformed_card_file(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- select-test
 
 
+def _select_test(folder: Path, out: Path, *extra: str):
+    return runner.invoke(app, ["cards", "select-test", "--data", str(folder), "--out", str(out), *extra])
+
+
 def test_select_test_writes_the_selection(cli_folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "aptitude.json"
 
-    result = runner.invoke(
-        app,
-        [
-            "cards",
-            "select-test",
-            "--data",
-            str(cli_folder),
-            "--out",
-            str(out),
-            "--tasks",
-            "2",
-            "--items",
-            "2",
-            "--version",
-            "mine-v1",
-        ],
-    )
+    result = _select_test(cli_folder, out, "--tasks", "2", "--items", "2", "--version", "mine-v1")
 
     assert result.exit_code == 0, result.output
     assert "wrote 2 tasks x 2 items (mine-v1), picked on 3 models" in result.output
@@ -219,23 +207,7 @@ def test_select_test_writes_the_selection(cli_folder: Path, tmp_path: Path) -> N
 def test_select_test_on_a_named_zoo(cli_folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "aptitude.json"
 
-    result = runner.invoke(
-        app,
-        [
-            "cards",
-            "select-test",
-            "--data",
-            str(cli_folder),
-            "--out",
-            str(out),
-            "--tasks",
-            "1",
-            "--items",
-            "3",
-            "--zoo",
-            "alpha,gamma",
-        ],
-    )
+    result = _select_test(cli_folder, out, "--tasks", "1", "--items", "3", "--zoo", "alpha,gamma")
 
     assert result.exit_code == 0, result.output
     written = AptitudeTest.from_file(out)
@@ -245,21 +217,7 @@ def test_select_test_on_a_named_zoo(cli_folder: Path, tmp_path: Path) -> None:
 
 
 def test_select_test_asking_for_too_many_tasks(cli_folder: Path, tmp_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "cards",
-            "select-test",
-            "--data",
-            str(cli_folder),
-            "--out",
-            str(tmp_path / "a.json"),
-            "--tasks",
-            "3",
-            "--items",
-            "2",
-        ],
-    )
+    result = _select_test(cli_folder, tmp_path / "a.json", "--tasks", "3", "--items", "2")
 
     assert_one_line_error(result, "only 2 sources have 2 items answered by every model", "3 are needed")
 

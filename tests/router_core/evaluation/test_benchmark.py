@@ -9,7 +9,7 @@ from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.embeddings import HashingEmbedder
 from router_core.errors import ConfigError
-from router_core.evaluation.benchmark import BenchmarkResult, BenchmarkSpec, Evaluation, run_benchmark
+from router_core.evaluation.benchmark import BenchmarkResult, BenchmarkSpec, Evaluation, evaluate_routers
 from router_core.routers import BASELINES
 
 LEARNED = ("knn", "mlp", "random-forest", "matrix-factorization")
@@ -23,7 +23,7 @@ def result(outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]) -> Benchma
         zoos={"all": list(MODELS), "pair": ["law-whiz", HELD_OUT]},
         splits=["test", "models"],
     )
-    return run_benchmark(outcomes, cards, spec, embedder=HashingEmbedder())
+    return evaluate_routers(outcomes, cards, spec, embedder=HashingEmbedder())
 
 
 def _get(result: BenchmarkResult, split: str, zoo: str, router: str) -> Evaluation:
@@ -98,7 +98,7 @@ def test_missing_cells_fall_back_and_are_reported(
     observed[300:, MODELS.index(HELD_OUT)] = False  # the math expert misses some questions
     holey = OutcomeMatrix(outcomes.instructions, outcomes.models, outcomes.scores, observed)
     spec = BenchmarkSpec(routers=["oracle", "knn"], zoos={"all": list(MODELS)}, splits=["test"])
-    result = run_benchmark(holey, cards, spec, embedder=HashingEmbedder())
+    result = evaluate_routers(holey, cards, spec, embedder=HashingEmbedder())
     oracle, knn = result.evaluations
     assert oracle.overall.fallbacks == 0  # the oracle scores a missing cell below every outcome
     assert knn.overall.unrouted == 0 and knn.overall.questions == 80
@@ -109,19 +109,21 @@ def test_spec_errors_are_caught_before_any_work(
     outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
 ) -> None:
     with pytest.raises(ConfigError, match="unknown router 'nope'"):
-        run_benchmark(outcomes, cards, BenchmarkSpec(routers=["nope"], zoos={"z": ["weak"]}))
+        evaluate_routers(outcomes, cards, BenchmarkSpec(routers=["nope"], zoos={"z": ["weak"]}))
     with pytest.raises(ConfigError, match="unknown model 'ghost'"):
-        run_benchmark(outcomes, cards, BenchmarkSpec(routers=["random"], zoos={"z": ["ghost"]}))
+        evaluate_routers(outcomes, cards, BenchmarkSpec(routers=["random"], zoos={"z": ["ghost"]}))
     without = {k: v for k, v in cards.items() if k != "weak"}
     with pytest.raises(ConfigError, match=r"no capability card for \['weak'\]"):
-        run_benchmark(outcomes, without, BenchmarkSpec(routers=["random"], zoos={"z": ["weak", "law-whiz"]}))
+        evaluate_routers(
+            outcomes, without, BenchmarkSpec(routers=["random"], zoos={"z": ["weak", "law-whiz"]})
+        )
 
 
 def test_a_one_model_zoo_has_no_gap_and_no_cost_range(
     outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
 ) -> None:
     spec = BenchmarkSpec(routers=["random"], zoos={"z": ["weak"]}, splits=["test"])
-    metrics = run_benchmark(outcomes, cards, spec).evaluations[0]
+    metrics = evaluate_routers(outcomes, cards, spec).evaluations[0]
     assert metrics.overall.routed == metrics.overall.best_single == metrics.overall.oracle
     assert metrics.overall.gap_closed is None
     assert metrics.aiq is None and metrics.curve is not None
@@ -131,11 +133,11 @@ def test_validation_questions_are_routed_instead_of_test_ones_when_asked(
     outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
 ) -> None:
     from router_core.cards.aptitude import load_aptitude_test
-    from router_core.evaluation.splits import split_questions
+    from router_core.zoos.splits import split_questions
 
     questions = split_questions(outcomes, load_aptitude_test())
     for which, expected in (("test", questions.test), ("validation", questions.validation)):
         spec = BenchmarkSpec(routers=["random"], zoos={"z": ["weak"]}, splits=["test"], questions=which)
-        result = run_benchmark(outcomes, cards, spec)
+        result = evaluate_routers(outcomes, cards, spec)
         assert result.splits[0].questions == which
         assert result.splits[0].test_questions == len(expected) > 0

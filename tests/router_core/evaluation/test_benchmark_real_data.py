@@ -6,16 +6,16 @@ import pytest
 
 from router_core.cards import load_aptitude_test, load_cards
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.evaluation.benchmark import BenchmarkSpec, run_benchmark
-from router_core.evaluation.splits import split_questions
-from router_core.evaluation.zoos import load_zoo_file
+from router_core.evaluation.benchmark import BenchmarkSpec, evaluate_routers
+from router_core.zoos.catalog import load_zoo_file
+from router_core.zoos.splits import split_questions
 
 
 @pytest.mark.slow
 def test_reference_routers_on_the_shared_data(real_outcomes: OutcomeMatrix) -> None:
     zoos = {name: load_zoo_file().resolve(name, real_outcomes.models) for name in ("small", "large")}
     spec = BenchmarkSpec(routers=["random", "best-single", "oracle"], zoos=zoos, splits=["test"])
-    result = run_benchmark(real_outcomes, load_cards(), spec)
+    result = evaluate_routers(real_outcomes, load_cards(), spec)
     found = {(e.zoo, e.router): e for e in result.evaluations}
 
     test_ids = set(split_questions(real_outcomes, load_aptitude_test()).test)

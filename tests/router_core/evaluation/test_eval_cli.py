@@ -27,15 +27,16 @@ def _invoke(*args: str | Path) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _eval(data: Path, cards: Path, *args: str | Path) -> tuple[int, str]:
+    return _invoke("eval", "--data", data, "--cards", cards, *args)
+
+
 def test_eval_runs_every_baseline_and_writes_json_markdown_and_plot(
     data_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
     data, cards = data_files
-    code, output = _invoke(
-        "eval",
-        "--data",
+    code, output = _eval(
         data,
-        "--cards",
         cards,
         "--router",
         "all",
@@ -76,11 +77,8 @@ def test_eval_runs_every_baseline_and_writes_json_markdown_and_plot(
 
 def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
     data, cards = data_files
-    code, output = _invoke(
-        "eval",
-        "--data",
+    code, output = _eval(
         data,
-        "--cards",
         cards,
         "--router",
         "best-single,oracle",
@@ -117,7 +115,7 @@ def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
 )
 def test_eval_errors_are_one_line(data_files: tuple[Path, Path], args: tuple[str, ...], message: str) -> None:
     data, cards = data_files
-    code, output = _invoke("eval", "--data", data, "--cards", cards, "--encoder", "hashing", *args)
+    code, output = _eval(data, cards, "--encoder", "hashing", *args)
     assert code == 2
     assert message in output
 

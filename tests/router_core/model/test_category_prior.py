@@ -11,7 +11,7 @@ from router_core.model.category_prior import CategoryPrior
 from router_core.model.checkpoint import load_checkpoint, save_checkpoint
 from router_core.model.config import CategoryPriorSettings, RouterConfig
 from router_core.model.inference import ModelSATScorer
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 from tests.router_core.builders import make_card
 
 SETTINGS = CategoryPriorSettings(

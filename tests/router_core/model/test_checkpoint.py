@@ -11,7 +11,7 @@ from router_core.errors import CheckpointError
 from router_core.model.checkpoint import load_checkpoint, save_checkpoint
 from router_core.model.config import RouterConfig
 from router_core.model.inference import ModelSATScorer
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 
 INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal contract binding?"]
 

@@ -7,7 +7,7 @@ import torch
 
 from router_core.model.checkpoint import save_checkpoint
 from router_core.model.inference import ModelSATScorer
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 from router_core.routers.registry import make_router
 
 TEXTS = ["Solve x^2 = 4.", "Is a verbal contract binding?"]

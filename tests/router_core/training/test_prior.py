@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from router_core.model.inference import ModelSATScorer
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 from router_core.training.prior import fit_category_prior
 from tests.router_core.builders import make_card, small_aptitude, small_cards, small_matrix
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 import torch
 
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 from router_core.training.config import TrainConfig
 from router_core.training.groups import GroupSampler
 from router_core.training.trainer import TrainingData, group_loss
-from tests.router_core.builders import make_card, small_aptitude, small_cards, small_matrix
+from tests.router_core.builders import make_card, small_aptitude, small_cards, small_matrix, tiny_train_config
 
 
 def make_sampler(outcomes: OutcomeMatrix, group_size: int) -> GroupSampler:
@@ -50,7 +51,7 @@ def test_a_tiny_router_learns_a_small_matrix(tiny_config):
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=1e-2)
     losses = []
-    for _ in range(40):
+    for _ in range(25):
         model.train()
         loss = group_loss(model, groups, data, config, random.Random(0))
         loss.backward()
@@ -103,15 +104,14 @@ def test_validation_questions_spread_over_the_whole_list_not_a_prefix():
     assert spread(ids, None) == ids and spread(ids, 100) == ids
 
 
+@pytest.mark.slow  # end to end with the prior fit; the train and fit-prior CLI tests cover both quickly
 def test_a_training_run_writes_a_loadable_router_with_its_record(tiny_config, tmp_path):
     from router_core.model.checkpoint import load_checkpoint, training_record
     from router_core.training.trainer import train
 
     outcomes = small_matrix()
     cards = small_cards()
-    config = TrainConfig(
-        router=tiny_config, group_size=2, groups_per_step=2, stage1_steps=1, stage2_steps=2, eval_every=2
-    )
+    config = tiny_train_config(tiny_config, stage2_steps=2)
 
     record = train(outcomes, cards, config, tmp_path / "run", log=lambda _: None)
 
@@ -130,15 +130,7 @@ def test_a_joint_prior_trains_with_the_llm_part_and_is_kept(tiny_config, tmp_pat
 
     outcomes = small_matrix()
     cards = small_cards()
-    config = TrainConfig(
-        router=tiny_config,
-        group_size=2,
-        groups_per_step=2,
-        stage1_steps=1,
-        stage2_steps=1,
-        eval_every=2,
-        joint_prior_weight=1.0,
-    )
+    config = tiny_train_config(tiny_config, joint_prior_weight=1.0)
     model = ModelSATModel.build(tiny_config, device="cpu")
     data = TrainingData(train=outcomes, validation=outcomes, cards=cards)
     groups = make_sampler(outcomes, group_size=2).sample(step=0, count=4)

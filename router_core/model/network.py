@@ -289,22 +289,43 @@ class ModelSATModel(nn.Module):
                     len(chunk), len(states)
                 )
             if self.prior is not None:
-                logits = logits + self._prior_logits(self.prior, texts, vectors, states)
+                logits = logits + self.prior(*self._prior_inputs(texts, vectors, states))
             rows.append(logits)
         return torch.cat(rows)
 
-    def _prior_logits(
+    def score_pairs(
         self,
-        prior: CategoryPrior,
+        texts: Sequence[str],
+        states: Sequence[PreparedCard],
+        prefixes: Sequence[PrefixState] | None = None,
+    ) -> torch.Tensor:
+        """Yes-minus-No logit of each (instruction, card) pair, text i with card i, plus the
+        category prior when there is one; differentiable (the training path). `prefixes`: the
+        instructions' cached frozen-prefix states, when the caller keeps them."""
+        unique = list(dict.fromkeys(texts))
+        by_text = dict(zip(unique, self.instruction_vectors(unique), strict=True))
+        vectors = [by_text[text] for text in texts]
+        suffixes = [self.render_capability(s, v) for s, v in zip(states, vectors, strict=True)]
+        if prefixes is not None:
+            logits = self.suffix_logits(prefixes, suffixes)
+        else:
+            embedded = dict(zip(unique, self.instruction_embeddings(unique), strict=True))
+            logits = self.pair_logits([embedded[text] for text in texts], suffixes)
+        if self.prior is None:
+            return logits
+        return logits + self.prior.pair_offsets(*self._prior_inputs(texts, vectors, states))
+
+    def _prior_inputs(
+        self,
         texts: Sequence[str],
         vectors: Sequence[torch.Tensor | None],
         states: Sequence[PreparedCard],
-    ) -> torch.Tensor:
-        """The category prior's offsets, reusing the instruction encodings of instruction pooling."""
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """psi encodings of the instructions (reusing those of instruction pooling) and the cards'
+        accuracy per category: what the category prior reads."""
         if not self.conditioned:
             vectors = list(self.capability.encode_instructions(list(texts)))
-        accuracy = torch.stack([state.category_accuracy for state in states])
-        return prior(torch.stack(list(vectors)), accuracy)
+        return torch.stack(list(vectors)), torch.stack([state.category_accuracy for state in states])
 
     def _score_with_prefix_cache(
         self, prefixes: list[torch.Tensor], suffixes: list[list[torch.Tensor]]

@@ -6,7 +6,8 @@ import torch
 
 from router_core.model.config import RouterConfig
 from router_core.model.inference import ModelSATScorer
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
+from tests.router_core.model.test_category_prior import SETTINGS, prior_towards
 
 INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal contract binding?", "Hello"]
 
@@ -147,3 +148,37 @@ def test_instruction_pooling_reads_the_tasks_relevant_to_the_instruction(tiny_co
     assert gaps["near"] > gaps["far"] > 0
     unconditioned = RouterConfig.model_validate({**tiny_config.model_dump(), "instruction_pooling": False})
     assert not ModelSATModel.build(unconditioned, device="cpu").conditioned
+
+
+@pytest.mark.parametrize(
+    ("layout", "frozen_prefix", "instruction_pooling"),
+    [
+        ("instruction-first", True, False),
+        ("instruction-first", False, True),
+        ("capability-first", False, False),
+    ],
+)
+def test_training_pairs_score_like_inference_with_the_prior(
+    tiny_config: RouterConfig, cards, layout, frozen_prefix, instruction_pooling
+):
+    config = RouterConfig.model_validate(
+        {
+            **tiny_config.model_dump(),
+            "layout": layout,
+            "frozen_prefix": frozen_prefix,
+            "capability_tokens": 2,
+            "instruction_pooling": instruction_pooling,
+        }
+    )
+    torch.manual_seed(0)
+    model = ModelSATModel.build(config, device="cpu").eval()
+    width = model.capability.encoder.config.hidden_size
+    model.set_category_prior(SETTINGS, prior_towards(SETTINGS, width, 1).state_dict())
+    states = [model.card_state(card) for card in cards]
+    grid = model.score_logits(INSTRUCTIONS, states)
+    texts = [text for text in INSTRUCTIONS for _ in states]
+    pair_states = states * len(INSTRUCTIONS)
+    prefixes = model.prefix_states(model.instruction_embeddings(texts)) if frozen_prefix else None
+    with torch.no_grad():
+        pairs = model.score_pairs(texts, pair_states, prefixes)
+    torch.testing.assert_close(pairs.view(len(INSTRUCTIONS), len(cards)), grid, atol=1e-4, rtol=1e-4)

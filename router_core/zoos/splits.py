@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from router_core.cards.aptitude import AptitudeTest
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.evaluation.zoos import load_zoo_file
+from router_core.zoos.catalog import load_zoo_file
 
 
 @dataclass(frozen=True)

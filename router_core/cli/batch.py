@@ -7,9 +7,10 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from router_core.cards.card import CapabilityCard
+from router_core.data.jsonl import jsonl_records
 from router_core.errors import DataFormatError
 from router_core.routers.base import Router
 
@@ -35,17 +36,9 @@ def read_instructions(path: str | Path) -> list[InstructionLine]:
     if not path.is_file():
         raise DataFormatError(path, "no such file")
     lines, seen = [], set()
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        where = f"line {number}"
-        try:
-            line = InstructionLine.model_validate_json(raw)
-        except ValidationError as exc:
-            problem = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'line'}: {e['msg']}" for e in exc.errors())
-            raise DataFormatError(
-                path, f'expected {{"id": ..., "text": ...}}: {problem}', location=where
-            ) from None
+    text = path.read_text(encoding="utf-8").splitlines()
+    expected = 'expected {{"id": ..., "text": ...}}: {}'
+    for where, line in jsonl_records(path, text, InstructionLine, expected, top="line"):
         if line.id in seen:
             raise DataFormatError(path, f"duplicate id {line.id!r}", location=where)
         seen.add(line.id)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from routers_helpers import card
 
 from router_core.cards.card import CapabilityCard
+from router_core.cli.batch import InstructionLine, read_instructions, score_lines, write_lines
 from router_core.errors import DataFormatError
 from router_core.routers import make_router
 from router_core.routers.base import Router
-from router_core.routers.batch import InstructionLine, read_instructions, score_lines, write_lines
+from tests.router_core.routers.routers_helpers import card
 
 
 class _KnowsMid(Router):

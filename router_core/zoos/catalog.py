@@ -36,7 +36,7 @@ class ZooFile(BaseModel):
 
 @cache
 def _shipped() -> ZooFile:
-    text = (resources.files("router_core.evaluation") / "zoos.yaml").read_text(encoding="utf-8")
+    text = (resources.files("router_core.zoos") / "zoos.yaml").read_text(encoding="utf-8")
     return ZooFile.model_validate(yaml.safe_load(text))
 
 
