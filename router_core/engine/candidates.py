@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from router_core.cards.card import CapabilityCard, load_cards, validation_summary
-from router_core.errors import CardError
+from router_core.cards.card import CapabilityCard, load_cards
+from router_core.errors import CardError, validation_summary
 
 CardRef = CapabilityCard | str | Mapping[str, Any]
 """A card, the name of a shipped card, or an inline card as a dict."""
