@@ -23,6 +23,7 @@ from router_core.data import load_outcomes
 from router_core.embeddings import HASHING, make_embedder
 from router_core.errors import ConfigError, ModelSATError
 from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, evaluate_routers
+from router_core.evaluation.cost_report import cost_table, plot_cost, write_cost_markdown
 from router_core.evaluation.report import category_table, plot, summary_table, write_json, write_markdown
 from router_core.routers.registry import BASELINES, make_router, option_names, router_class
 from router_core.weights import MINILM
@@ -123,6 +124,14 @@ def evaluate(
         Path | None, typer.Option("--markdown", help="Write the summary tables as Markdown.")
     ] = None,
     categories: Annotated[bool, typer.Option("--categories", help="Also print per-category tables.")] = False,
+    cost: Annotated[
+        bool,
+        typer.Option(
+            "--cost",
+            help="Sweep the cost-aware policy (lambda and target quality): PerfGain, CostSave, mixing line. "
+            "--markdown and --plot then also write NAME-cost.md / NAME-cost.png.",
+        ),
+    ] = False,
 ) -> None:
     """Route the held-out questions of each zoo with each router; compare with best single, oracle, random."""
     try:
@@ -137,6 +146,7 @@ def evaluate(
             splits=splits,
             questions=questions,
             router_options=options,
+            cost_sweep=cost,
         )
         result = evaluate_routers(
             outcomes, load_cards(cards), spec, embedder=make_embedder(encoder), on_result=_progress
@@ -149,6 +159,8 @@ def evaluate(
         if categories:
             for name in spec.zoos:
                 out.print(category_table(result, info.split, name))
+        if cost:
+            out.print(cost_table(result, info.split))
     out.print(
         f"accuracy in %; gap closed = share of the best-single -> oracle gap; AIQ in % "
         f"(area under the accuracy-cost curve); {result.seconds:.0f} s"
@@ -159,9 +171,19 @@ def evaluate(
     if markdown_out:
         write_markdown(result, markdown_out)
         out.print(f"wrote {markdown_out}")
+        if cost:
+            write_cost_markdown(result, _cost_path(markdown_out))
+            out.print(f"wrote {_cost_path(markdown_out)}")
     if plot_out:
         plot(result, plot_out)
         out.print(f"wrote {plot_out}")
+        if cost:
+            plot_cost(result, _cost_path(plot_out))
+            out.print(f"wrote {_cost_path(plot_out)}")
+
+
+def _cost_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-cost{path.suffix}")
 
 
 def _progress(evaluation: Evaluation) -> None:

@@ -20,6 +20,7 @@ from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.embeddings import Embedder
 from router_core.errors import ConfigError
+from router_core.evaluation.cost import CostSummary, cost_summary
 from router_core.evaluation.metrics import CurvePoint, RoutingMetrics, aiq, cost_curve, route, routing_metrics
 from router_core.routers.base import OutcomeAware, Router, RouterKind
 from router_core.routers.registry import make_router, router_class
@@ -42,6 +43,7 @@ class BenchmarkSpec(BaseModel):
     )
     router_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     curve_points: int = Field(default=41, ge=3)
+    cost_sweep: bool = Field(default=False, description="Sweep the cost-aware policy (evaluation.cost)")
 
 
 class Evaluation(BaseModel):
@@ -57,6 +59,7 @@ class Evaluation(BaseModel):
     categories: dict[str, RoutingMetrics]
     curve: list[CurvePoint] | None  # None when a zoo model has no price on its card
     aiq: float | None
+    cost: CostSummary | None = None  # with BenchmarkSpec.cost_sweep and priced cards
     fit_seconds: float
     score_seconds: float
 
@@ -135,6 +138,7 @@ def evaluate_routers(
                     name=name,
                     fit_seconds=fit_seconds,
                     curve_points=spec.curve_points,
+                    cost_sweep=spec.cost_sweep,
                 )
                 evaluations.append(evaluation)
                 if on_result:
@@ -153,6 +157,7 @@ def evaluate(
     name: str,
     fit_seconds: float = 0.0,
     curve_points: int = 41,
+    cost_sweep: bool = False,
 ) -> Evaluation:
     """Routes the questions that have at least one outcome in the zoo, overall and per category."""
     rows = np.flatnonzero(outcomes.observed.any(axis=1))
@@ -191,6 +196,9 @@ def evaluate(
         categories=categories,
         curve=curve,
         aiq=area,
+        cost=cost_summary(scores, truth, available, models, price_vector)
+        if cost_sweep and price_vector is not None
+        else None,
         fit_seconds=fit_seconds,
         score_seconds=score_seconds,
     )
