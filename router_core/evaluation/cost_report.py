@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from rich.table import Table
 
 from router_core.evaluation.benchmark import BenchmarkResult, Split
 from router_core.evaluation.metrics import pareto_front
-from router_core.evaluation.report import _md_row, _pct, split_title, summary_rows
+from router_core.evaluation.report import _pct, markdown_tables, split_title, summary_rows
 
 COST_COLUMNS = (
     "zoo",
@@ -68,13 +69,8 @@ def cost_table(result: BenchmarkResult, split: Split) -> Table:
 
 
 def write_cost_markdown(result: BenchmarkResult, path: str | Path) -> None:
-    parts = []
-    for info in result.splits:
-        align = ["---" if c in _TEXT else "---:" for c in COST_COLUMNS]
-        lines = [f"#### cost-quality, {split_title(info)}", "", _md_row(COST_COLUMNS), _md_row(align)]
-        lines += [_md_row(row) for row in cost_rows(result, info.split)]
-        parts.append("\n".join(lines))
-    Path(path).write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    text = markdown_tables(result, COST_COLUMNS, _TEXT, partial(cost_rows, result), "cost-quality, ")
+    Path(path).write_text(text, encoding="utf-8")
 
 
 def plot_cost(result: BenchmarkResult, path: str | Path) -> None:

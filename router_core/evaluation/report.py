@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 from rich.table import Table
@@ -105,13 +105,28 @@ def summary_table(result: BenchmarkResult, split: Split) -> Table:
 
 def write_markdown(result: BenchmarkResult, path: str | Path) -> None:
     """The summary tables as Markdown, one per split, ready for a report or a pull request."""
+
+    def rows(split: Split) -> list[list[str]]:
+        return [summary_cells(e) for e in summary_rows(result, split)]
+
+    Path(path).write_text(markdown_tables(result, SUMMARY_COLUMNS, _TEXT_COLUMNS, rows), encoding="utf-8")
+
+
+def markdown_tables(
+    result: BenchmarkResult,
+    columns: Sequence[str],
+    text_columns: Collection[str],
+    rows: Callable[[Split], Iterable[Sequence[str]]],
+    title: str = "",
+) -> str:
+    """One Markdown table per split of `result`: `rows(split)`, headed `title` and the split."""
     parts = []
     for info in result.splits:
-        align = ["---" if c in _TEXT_COLUMNS else "---:" for c in SUMMARY_COLUMNS]
-        lines = [f"#### {split_title(info)}", "", _md_row(SUMMARY_COLUMNS), _md_row(align)]
-        lines += [_md_row(summary_cells(e)) for e in summary_rows(result, info.split)]
+        align = ["---" if c in text_columns else "---:" for c in columns]
+        lines = [f"#### {title}{split_title(info)}", "", _md_row(columns), _md_row(align)]
+        lines += [_md_row(row) for row in rows(info.split)]
         parts.append("\n".join(lines))
-    Path(path).write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    return "\n\n".join(parts) + "\n"
 
 
 def _md_row(cells: Sequence[str]) -> str:
