@@ -27,7 +27,12 @@ from router_core.cards.card import CapabilityCard
 from router_core.engine import EngineConfig, RouterEngine
 
 # Shipped capability cards exist for these names, so `cards` can be left out.
-KEYWORDS = {"mathstral-7B": "integral", "DeepSeek-Coder-V2": "python", "Meta-Llama-3_1-8B-Instruct": "email"}
+KEYWORDS = {
+    # every card states tool calling: an agent binds tools, so only tool callers are routed to
+    "Meta-Llama-3_1-70B-Instruct": "integral",
+    "DeepSeek-Coder-V2": "python",
+    "Meta-Llama-3_1-8B-Instruct": "email",
+}
 
 
 class KeywordScorer:
@@ -119,7 +124,9 @@ async def main() -> None:
         engine=engine,
         retry=RetrySettings(attempts=3, initial_wait_s=0.05, jitter_s=0.05),
     )
-    router.models["mathstral-7B"].rate_limited_calls = 2  # the first math calls hit a rate limit
+    router.models[
+        "Meta-Llama-3_1-70B-Instruct"
+    ].rate_limited_calls = 2  # the first math calls hit a rate limit
     agent_model = router.bind_tools([research])
 
     subjects = ["Evaluate the integral of x^2", "Fix this python import error", "Draft an email to the team"]
