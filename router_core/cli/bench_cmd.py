@@ -44,9 +44,7 @@ def bench_command(
         max_batch_size=max_batch_size,
     )
     try:
-        results = measure_engine(
-            config, calls=calls, requests=requests, progress=console.log
-        )
+        results = measure_engine(config, calls=calls, requests=requests, progress=console.log)
     except ModelSATError as exc:
         raise fail(exc) from exc
     int8 = ", int8" if results["int8"] else ""
