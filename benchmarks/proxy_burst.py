@@ -61,7 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--deployments", type=int, default=10)
-    parser.add_argument("--int8", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--int8", action=argparse.BooleanOptionalAction, default=False)
     parser.add_argument("--max-batch-size", type=int, default=None)
     args = parser.parse_args()
     deployments = model_list(args.deployments)

@@ -25,9 +25,9 @@ def bench_command(
     calls: Annotated[int, typer.Option(min=1, help="Routed calls per latency measurement.")] = 30,
     requests: Annotated[int, typer.Option(min=1, help="Requests per throughput measurement.")] = 128,
     cpu_int8: Annotated[
-        bool | None,
-        typer.Option("--cpu-int8/--no-cpu-int8", help="int8 fast path on CPU (default: on for CPU)."),
-    ] = None,
+        bool,
+        typer.Option("--cpu-int8/--no-cpu-int8", help="int8 fast path on CPU (opt-in; loses accuracy)."),
+    ] = False,
     max_batch_size: Annotated[
         int | None, typer.Option(min=1, help="Instructions per forward pass (default: 4 on CPU, 64 else).")
     ] = None,

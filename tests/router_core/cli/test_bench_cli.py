@@ -17,7 +17,7 @@ def test_bench_measures_a_tiny_router_on_the_int8_cpu_path(tmp_path: Path, tiny_
     torch.manual_seed(0)
     save_checkpoint(ModelSATModel.build(tiny_config, device="cpu"), tmp_path / "ckpt")
     out = tmp_path / "bench.json"
-    args = ["bench", "--checkpoint", str(tmp_path / "ckpt"), "--device", "cpu", "--calls", "2"]
+    args = ["bench", "--checkpoint", str(tmp_path / "ckpt"), "--device", "cpu", "--calls", "2", "--cpu-int8"]
     result = runner.invoke(app, [*args, "--requests", "8", "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert "routing latency" in result.output and "int8" in result.output
