@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import torch
 
 from router_core.cards.card import CapabilityCard, load_cards
 from router_core.engine.engine import EngineConfig, RouterEngine, Scorer
@@ -68,22 +67,27 @@ def latency(
 
 def throughput(
     engine: RouterEngine, zoo: dict[str, CapabilityCard], callers: int, requests: int, offset: int
-) -> float:
-    """Routed instructions per second with `callers` concurrent asyncio callers."""
+) -> dict[str, float]:
+    """Routed instructions per second with `callers` concurrent asyncio callers, and the p50/p99
+    latency each call paid while they competed."""
+    times: list[float] = []
 
     async def caller(ids: list[int]) -> None:
         for i in ids:
+            started = time.perf_counter()
             await engine.aroute(instruction(offset + i), zoo)
+            times.append((time.perf_counter() - started) * 1000)
 
     async def run() -> float:
         started = time.perf_counter()
         await asyncio.gather(*(caller(list(range(c, requests, callers))) for c in range(callers)))
         return requests / (time.perf_counter() - started)
 
-    return asyncio.run(run())
+    rate = asyncio.run(run())
+    return {"per_s": rate, "p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99)}
 
 
-def run_benchmark(
+def measure_engine(
     config: EngineConfig,
     sizes: Sequence[int] = (5, 10, 20, 40),
     concurrency: Sequence[int] = (1, 8, 64),
@@ -113,18 +117,24 @@ def run_benchmark(
         for count in concurrency:
             results["throughput"][count] = throughput(engine, zoo, count, requests, offset)
             offset += requests
-            progress(f"{count} callers: {results['throughput'][count]:.1f} req/s")
+            row = results["throughput"][count]
+            progress(f"{count} callers: {row['per_s']:.1f} req/s, p99 {row['p99_ms']:.0f} ms")
         passes = engine.forward_passes
     finally:
         engine.close()
+    import torch  # loaded with the router by now; not at import, so the module stays cheap
+
+    device = str(config.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     return {
-        "device": str(config.device or ("cuda" if torch.cuda.is_available() else "cpu")),
+        "device": device,
         "torch_threads": torch.get_num_threads(),
         "machine": f"{platform.machine()} {platform.processor()}".strip(),
         "checkpoint": config.checkpoint or "default",
         "cold_start_s": cold_start,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "forward_passes": passes,
+        "max_batch_size": engine.max_batch_size,
+        "int8": device == "cpu" and config.cpu_int8,
         "throughput_candidates": throughput_candidates,
         **results,
     }

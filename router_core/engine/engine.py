@@ -34,6 +34,8 @@ from router_core.errors import ConfigError, EngineOverloadedError
 log = logging.getLogger("router_core.engine")
 
 PolicySpec = str | dict | Policy | None
+CPU_BATCH, ACCELERATOR_BATCH = 4, 64
+"""Default instructions per forward pass (`EngineConfig.max_batch_size` None)."""
 
 
 class Scorer(Protocol):
@@ -53,13 +55,23 @@ class EngineConfig(BaseModel):
     device: str | None = Field(default=None, description="cuda, mps or cpu; None = best available")
     perturbations: int = Field(default=0, ge=0, description="Average over this many shuffled task orders")
     batch_window_ms: float = Field(default=3.0, ge=0, description="How long a batch waits for company")
-    max_batch_size: int = Field(default=64, ge=1, description="Instructions per forward pass")
+    max_batch_size: int | None = Field(
+        default=None,
+        ge=1,
+        description="Instructions per forward pass; None: 4 for a CPU router (compute-bound, so a "
+        "bigger batch only makes its first callers wait), 64 otherwise",
+    )
     max_queue: int = Field(default=4096, ge=1)
     timeout_s: float | None = Field(default=10.0, gt=0, description="Per-request routing timeout")
     score_cache_size: int = Field(default=4096, ge=0, description="Recent (instruction, zoo) scores kept")
     degrade: bool = Field(default=True, description="On router failure, rank by card mean accuracy")
     reload_after_s: float = Field(default=30.0, ge=0, description="Wait before retrying a failed load")
     policy: str = Field(default="best", description="e.g. best, cost-aware:0.05, threshold:0.6")
+    cpu_int8: bool = Field(
+        default=False,
+        description="On CPU, int8-quantize the router's frozen layers: about 2x faster, but it "
+        "lost 1.6 validation points on the mixed zoo (docs/benchmarks.md), so it is opt-in",
+    )
 
 
 @dataclass
@@ -104,7 +116,7 @@ class RouterEngine:
         self._batcher = MicroBatcher(
             self._score_batch,
             window_s=self.config.batch_window_ms / 1000,
-            max_batch=self.config.max_batch_size,
+            max_batch=self.config.max_batch_size or ACCELERATOR_BATCH,
             max_queue=self.config.max_queue,
         )
 
@@ -134,7 +146,14 @@ class RouterEngine:
         from router_core.model.checkpoint import load_checkpoint
         from router_core.model.inference import ModelSATScorer
 
-        model = load_checkpoint(self.config.checkpoint, device=self.config.device)
+        model = load_checkpoint(self.config.checkpoint, device=self.config.device).eval()
+        on_cpu = model.device.type == "cpu"
+        if on_cpu and self.config.cpu_int8:
+            from router_core.model.quantize import quantize_int8
+
+            model = quantize_int8(model)
+        if on_cpu and self.config.max_batch_size is None:
+            self._batcher.max_batch = CPU_BATCH
         return ModelSATScorer(model, perturbations=self.config.perturbations)
 
     def _ensure_scorer(self) -> Scorer:
@@ -281,16 +300,16 @@ class RouterEngine:
     def _degrade(self, call: _Call, error: BaseException) -> RoutingDecision:
         if not self.config.degrade:
             raise error
-        reason = self._describe_failure(error)
+        reason = self._describe_failure(error, call.timeout)
         log.warning("routing degraded to the card-mean ranking: %s", reason)
         means = np.array([card.mean_accuracy for card in call.request.cards])
         return self._decide(call, means, degraded=True, reason=reason)
 
-    def _describe_failure(self, error: BaseException) -> str:
+    def _describe_failure(self, error: BaseException, timeout: float | None) -> str:
         if self._load_error is not None:
             return self.degraded_reason or ""
         if isinstance(error, (FutureTimeout, asyncio.TimeoutError)):
-            return f"router timed out after {self.config.timeout_s}s"
+            return f"router timed out after {timeout}s"
         if isinstance(error, queue.Full):
             return f"routing queue full ({self.config.max_queue})"
         return f"router failed: {type(error).__name__}: {error}"
@@ -301,6 +320,11 @@ class RouterEngine:
     @property
     def forward_passes(self) -> int:
         return self._batcher.batches
+
+    @property
+    def max_batch_size(self) -> int:
+        """Instructions per forward pass in effect (the CPU default is set when the router loads)."""
+        return self._batcher.max_batch
 
 
 class EngineRegistry:

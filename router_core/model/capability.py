@@ -73,12 +73,45 @@ class AttentionPooling(nn.Module):
         )
         return self.norm(pooled[0] + self.queries)
 
+    def precompute(self, keys: torch.Tensor) -> PooledKeys:
+        """The attention work that depends on the card alone (the queries are learned constants):
+        per-head logits and values, so a routing call adds only the relevance bias and a softmax."""
+        width = keys.shape[-1]
+        w_q, w_k, w_v = self.attention.in_proj_weight.chunk(3)
+        b_q, b_k, b_v = self.attention.in_proj_bias.chunk(3)
+        head = width // self.heads
+
+        def split(x: torch.Tensor) -> torch.Tensor:  # (L, width) -> (heads, L, head)
+            return x.view(x.shape[0], self.heads, head).transpose(0, 1)
+
+        q = split(nn.functional.linear(self.queries, w_q, b_q))
+        k = split(nn.functional.linear(keys, w_k, b_k))
+        return PooledKeys(q @ k.transpose(1, 2) * head**-0.5, split(nn.functional.linear(keys, w_v, b_v)))
+
+    def pool(self, pre: PooledKeys, relevance: torch.Tensor | None = None) -> torch.Tensor:
+        """`forward` from `precompute`'s state: equal up to float rounding."""
+        logits = pre.logits
+        if self.relevance_scale is not None and relevance is not None:
+            logits = logits + (self.relevance_scale[:, None] * relevance[None, :].to(logits.dtype))[None]
+        mixed = torch.softmax(logits, dim=-1) @ pre.values  # (heads, tokens, head)
+        pooled = self.attention.out_proj(mixed.transpose(0, 1).reshape(self.queries.shape))
+        return self.norm(pooled + self.queries)
+
+
+class PooledKeys(NamedTuple):
+    """A card's precomputed attention pooling: logits (heads, tokens, S), values (heads, S, head)."""
+
+    logits: torch.Tensor
+    values: torch.Tensor
+
 
 class CardState(NamedTuple):
-    """A card's instruction-independent part: psi of its sentences and their projections."""
+    """A card's instruction-independent part: psi of its sentences and their projections, and at
+    inference the precomputed pooling attention."""
 
     sentences: torch.Tensor
     keys: torch.Tensor
+    pooled: PooledKeys | None = None
 
 
 class CapabilityEncoder(nn.Module):
@@ -140,7 +173,9 @@ class CapabilityEncoder(nn.Module):
             )
         features = features.to(next(self.connector.parameters()).dtype)
         if isinstance(self.connector, AttentionPooling):
-            return CardState(encoded, self.connector.projection(features))
+            keys = self.connector.projection(features)
+            pooled = None if self.training else self.connector.precompute(keys)
+            return CardState(encoded, keys, pooled)
         return CardState(encoded, self.connector(features))
 
     def render(self, state: CardState, instruction: torch.Tensor | None = None) -> torch.Tensor:
@@ -148,6 +183,8 @@ class CapabilityEncoder(nn.Module):
         if not isinstance(self.connector, AttentionPooling):
             return state.keys
         relevance = None if instruction is None else state.sentences @ instruction.to(state.sentences.dtype)
+        if state.pooled is not None and not self.training:
+            return self.connector.pool(state.pooled, relevance)
         return self.connector(state.keys, relevance)
 
     def encode_instructions(self, texts: list[str]) -> torch.Tensor:

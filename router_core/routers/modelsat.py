@@ -23,6 +23,7 @@ class ModelSATOptions(RouterOptions):
     perturbations: int = Field(default=0, ge=0, description="Average over this many shuffled task orders")
     batch_size: int = Field(default=16, ge=1)
     device: str | None = None
+    int8: bool = Field(default=False, description="CPU only: int8-quantize the frozen layers (fast path)")
 
 
 class ModelSATBenchmarkRouter(Router):
@@ -36,6 +37,10 @@ class ModelSATBenchmarkRouter(Router):
         from router_core.model.inference import ModelSATScorer
 
         model = load_checkpoint(self.options.checkpoint, device=self.options.device)
+        if self.options.int8:
+            from router_core.model.quantize import quantize_int8
+
+            model = quantize_int8(model.eval())
         self.scorer = ModelSATScorer(
             model, perturbations=self.options.perturbations, batch_size=self.options.batch_size
         )

@@ -85,6 +85,20 @@ def test_a_slow_router_degrades_to_the_card_mean_ranking():
     assert [c.name for c in decision.ranking] == ["law", "chat", "math"]  # by card mean accuracy
 
 
+async def test_a_timeout_is_reported_with_the_calls_own_limit_in_both_apis():
+    engine = engine_with(KeywordScorer(KEYWORDS, delay_s=0.5), timeout_s=10.0)
+    for decision in (
+        engine.route("an integral", CARDS, timeout_s=0.05),
+        await engine.aroute("a contract", CARDS, timeout_s=0.05),
+    ):
+        assert decision.degraded and decision.reason == "router timed out after 0.05s"
+
+
+def test_the_batch_cap_defaults_to_the_accelerator_size_and_follows_the_config():
+    assert engine_with(KeywordScorer(KEYWORDS)).max_batch_size == 64
+    assert engine_with(KeywordScorer(KEYWORDS), max_batch_size=2).max_batch_size == 2
+
+
 async def test_a_failing_router_degrades_in_both_apis():
     engine = engine_with(KeywordScorer(KEYWORDS, fail=MemoryError("CUDA out of memory")))
     for decision in (engine.route("an integral", CARDS), await engine.aroute("an integral", CARDS)):

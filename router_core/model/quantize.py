@@ -1,0 +1,47 @@
+"""Dynamic int8 quantization of the router's frozen dense layers, for a fast CPU path.
+
+On a 2-core CPU a routing call is dense fp32 matrix work: the frozen instruction prefix (the
+LLM's decoder layers) and psi (MiniLM) take three quarters of it. Their Linear layers are
+frozen, so they can be quantized once at load time: weights to int8, activations quantized per
+call (`torch.ao.quantization.quantize_dynamic`). The trained parts stay fp32: the LoRA adapter
+(its A/B matrices; the frozen base layer under it is quantized), the connector, the category
+prior, and the output embedding the Yes/No logits are read from. It changes the numerics, so
+its accuracy is measured against fp32 (docs/benchmarks.md); it is a CPU path only.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+from torch import nn
+
+from router_core.errors import ConfigError
+from router_core.model.scorer import ModelSATModel
+
+TRAINED_PARTS = ("lora_", "connector", "prior", "lm_head")
+
+
+def frozen_linear_layers(model: ModelSATModel) -> list[str]:
+    """Names of the Linear layers that never train: the LLM's base layers and psi."""
+    return [
+        name
+        for name, module in model.named_modules()
+        if type(module) is nn.Linear and not any(part in name for part in TRAINED_PARTS)
+    ]
+
+
+def quantize_int8(model: ModelSATModel) -> ModelSATModel:
+    """Quantize the frozen Linear layers of an fp32 CPU router in place (inference only)."""
+    if model.device.type != "cpu":
+        raise ConfigError(f"int8 quantization is a CPU path; the router is on {model.device}")
+    if model.training:
+        raise ConfigError("int8 quantization is for inference; call model.eval() first")
+    layers = frozen_linear_layers(model)
+    if not layers:
+        raise ConfigError("the router has no frozen Linear layers to quantize")
+    spec = {name: torch.ao.quantization.default_dynamic_qconfig for name in layers}
+    with warnings.catch_warnings():  # eager-mode quantization is deprecated in favour of torchao
+        warnings.simplefilter("ignore")
+        torch.ao.quantization.quantize_dynamic(model, spec, inplace=True)
+    return model
