@@ -15,7 +15,7 @@ import argparse
 from router_core.cards.card import load_cards
 from router_core.cli.eval_cmd import resolve_zoos
 from router_core.data import load_outcomes
-from router_core.evaluation.benchmark import BenchmarkSpec, run_benchmark
+from router_core.evaluation.benchmark import BenchmarkSpec, evaluate_routers
 
 
 def accuracies(data: str, zoo: str, int8: bool) -> dict[tuple[str, str], float]:
@@ -26,7 +26,7 @@ def accuracies(data: str, zoo: str, int8: bool) -> dict[tuple[str, str], float]:
         questions="validation",
         router_options={"modelsat": {"int8": int8, "device": "cpu"}},
     )
-    result = run_benchmark(outcomes, load_cards(), spec)
+    result = evaluate_routers(outcomes, load_cards(), spec)
     return {(e.split, e.zoo): e.overall.routed * 100 for e in result.evaluations}
 
 

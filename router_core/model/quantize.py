@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from router_core.errors import ConfigError
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 
 TRAINED_PARTS = ("lora_", "connector", "prior", "lm_head")
 

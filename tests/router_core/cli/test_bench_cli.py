@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from router_core.cli.app import app
 from router_core.model.checkpoint import save_checkpoint
-from router_core.model.scorer import ModelSATModel
+from router_core.model.network import ModelSATModel
 
 runner = CliRunner()
 

@@ -5,8 +5,8 @@ import torch
 
 from router_core.errors import ConfigError
 from router_core.model.inference import ModelSATScorer
+from router_core.model.network import ModelSATModel
 from router_core.model.quantize import frozen_linear_layers, quantize_int8
-from router_core.model.scorer import ModelSATModel
 
 
 def test_int8_quantizes_only_the_frozen_layers_and_scores_close_to_fp32(tiny_config, cards) -> None:
