@@ -14,7 +14,7 @@ from langchain_core.callbacks import (
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.base import LangSmithParams
 from langchain_core.load.serializable import SerializedConstructor, SerializedNotImplemented
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_openai_messages
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.prompt_values import ChatPromptValue, PromptValue
 from langchain_core.runnables import ConfigurableFieldSpec, Runnable, RunnableConfig
@@ -31,7 +31,14 @@ from langchain_modelsat.options import config_specs, configured_options
 from langchain_modelsat.request import RoutedRequest
 from langchain_modelsat.retry import RetrySettings, async_retrying, retrying
 from router_core.cards.card import CapabilityCard
-from router_core.engine import EngineConfig, RouterEngine, RoutingDecision, parse_policy, resolve_candidates
+from router_core.engine import (
+    EngineConfig,
+    Requirements,
+    RouterEngine,
+    RoutingDecision,
+    parse_policy,
+    resolve_candidates,
+)
 
 
 class ModelSATRouter(BaseChatModel):
@@ -149,6 +156,22 @@ class ModelSATRouter(BaseChatModel):
         if tool_choice is not None:
             kwargs["tool_choice"] = tool_choice
         return self.bind(tools=formatted, **kwargs)
+
+    def get_num_tokens(self, text: str) -> int:
+        """The size estimate routing uses against cards' context lengths (about 4 characters per
+        token, `router_core.engine.requirements`): which candidate's tokenizer will count is only
+        known once the call is routed. A `custom_get_token_ids` takes precedence."""
+        if self.custom_get_token_ids is not None:
+            return super().get_num_tokens(text)
+        return Requirements.of_chat([{"role": "user", "content": text}]).tokens
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """`get_num_tokens` for a conversation, as the router sizes it."""
+        if self.custom_get_token_ids is not None:
+            return super().get_num_tokens_from_messages(messages, tools)
+        return Requirements.of_chat(convert_to_openai_messages(messages)).tokens
 
     @property
     def candidate_cards(self) -> dict[str, CapabilityCard]:

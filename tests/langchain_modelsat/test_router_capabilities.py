@@ -110,3 +110,15 @@ def test_max_retries_sets_the_attempts_per_candidate(cards: dict, engine) -> Non
     )
     assert router.retry_settings.attempts == 5
     assert router._get_ls_params()["ls_provider"] == "modelsat"
+
+
+def test_token_counts_are_the_routing_estimate(routed: ModelSATRouter, cards: dict, engine) -> None:
+    assert routed.get_num_tokens("x" * 400) == 100
+    assert routed.get_num_tokens_from_messages([HumanMessage("x" * 40), HumanMessage("y" * 40)]) == 20
+    own = ModelSATRouter(
+        {"math-model": ScriptedChat(reply="x")},
+        cards=cards,
+        engine=engine,
+        custom_get_token_ids=lambda t: [1, 2],
+    )
+    assert own.get_num_tokens("hi") == 2
