@@ -57,7 +57,7 @@ def trimmed_smollm2_tokenizer(folder: Path, keep: tuple[str, ...] = (" Yes", " N
 
 @pytest.fixture(scope="session")
 def tiny_backbones(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(llm folder, encoder folder): 2-layer Llama with a trimmed SmolLM2 tokenizer, 2-layer BERT with MiniLM's."""
+    """(llm folder, encoder folder): 2-layer Llama with trimmed SmolLM2 tokens, 2-layer BERT with MiniLM's."""
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
 
