@@ -46,9 +46,7 @@ def trimmed_smollm2_tokenizer(folder: Path, keep: tuple[str, ...] = (" Yes", " N
     vocab = data["model"]["vocab"]
     size = 1 + max(tokenizer.convert_tokens_to_ids(tokenizer.tokenize(text))[0] for text in keep)
     data["model"]["vocab"] = {token: i for token, i in vocab.items() if i < size}
-    data["model"]["merges"] = [
-        pair for pair in data["model"]["merges"] if vocab["".join(pair)] < size
-    ]
+    data["model"]["merges"] = [pair for pair in data["model"]["merges"] if vocab["".join(pair)] < size]
     folder.mkdir(parents=True)
     tokenizer.save_pretrained(folder)
     (folder / "tokenizer.json").write_text(json.dumps(data))
