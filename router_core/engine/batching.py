@@ -1,9 +1,12 @@
 """Micro-batching: requests arriving within a short window are scored in one forward pass.
 
-One worker thread owns the router model, so the model is never used by two threads at once.
-Callers get a `concurrent.futures.Future`; a request cancelled while it waits is dropped from
-its batch without disturbing the others. The queue is bounded: when it is full, callers wait
-(back-pressure) up to their own timeout.
+One worker thread owns the router model: it loads it (`call`) and runs every forward pass, so
+the model is never used by two threads at once. That is also what keeps a CPU fast: torch's
+OpenMP pool busy-waits between operations only while no more threads run torch than there are
+cores; a second thread doing model work (say, loading it) halves the speed of every later pass
+on a 2-core machine (docs/benchmarks.md). Callers get a `concurrent.futures.Future`; a request
+cancelled while it waits is dropped from its batch without disturbing the others. The queue is
+bounded: when it is full, callers wait (back-pressure) up to their own timeout.
 """
 
 from __future__ import annotations
@@ -34,13 +37,31 @@ class ScoreRequest:
     future: Future = field(default_factory=Future)
 
 
+@dataclass
+class WorkerJob:
+    """A call to run on the worker thread (loading the model), queued like a request."""
+
+    fn: Callable[[], object]
+    future: Future = field(default_factory=Future)
+
+    def run(self) -> None:
+        if not self.future.set_running_or_notify_cancel():
+            return
+        try:
+            self.future.set_result(self.fn())
+        except BaseException as exc:  # the caller gets it; the worker lives on
+            self.future.set_exception(exc)
+
+
 class MicroBatcher:
     def __init__(self, score: ScoreFn, window_s: float, max_batch: int, max_queue: int) -> None:
         self._score = score
         self.window_s = window_s
         self.max_batch = max_batch
-        self._queue: queue.Queue[ScoreRequest | None] = queue.Queue(maxsize=max_queue)
+        self._queue: queue.Queue[ScoreRequest | WorkerJob | None] = queue.Queue(maxsize=max_queue)
         self._worker: threading.Thread | None = None
+        self._held: list[WorkerJob | None] = []
+        """What ended a batch early, handled next."""
         self._start_lock = threading.Lock()
         self.batches = 0
         """Forward passes run so far (for tests and the benchmark)."""
@@ -55,6 +76,13 @@ class MicroBatcher:
             self._queue.put(request, timeout=block_s)
         return request.future
 
+    def call(self, fn: Callable[[], object]) -> Future:
+        """Run `fn` on the worker thread, after the requests already queued."""
+        self._ensure_worker()
+        job = WorkerJob(fn)
+        self._queue.put(job)
+        return job.future
+
     def close(self) -> None:
         if self._worker is not None and self._worker.is_alive():
             self._queue.put(None)
@@ -68,25 +96,33 @@ class MicroBatcher:
                 self._worker.start()
 
     def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            size = len(first.instructions)
-            deadline = time.monotonic() + self.window_s
-            while size < self.max_batch:
-                remaining = deadline - time.monotonic()
-                try:
-                    nxt = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    self._process(batch)
-                    return
-                batch.append(nxt)
-                size += len(nxt.instructions)
-            self._process(batch)
+        while (item := self._next()) is not None:
+            if isinstance(item, WorkerJob):
+                item.run()
+            else:
+                self._process(self._collect(item))
+
+    def _next(self) -> ScoreRequest | WorkerJob | None:
+        return self._held.pop() if self._held else self._queue.get()
+
+    def _collect(self, first: ScoreRequest) -> list[ScoreRequest]:
+        """The requests arriving within the window, up to the batch size; a job or the stop
+        signal ends the batch early and is held for next."""
+        batch = [first]
+        size = len(first.instructions)
+        deadline = time.monotonic() + self.window_s
+        while size < self.max_batch:
+            remaining = deadline - time.monotonic()
+            try:
+                nxt = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if not isinstance(nxt, ScoreRequest):
+                self._held.append(nxt)
+                break
+            batch.append(nxt)
+            size += len(nxt.instructions)
+        return batch
 
     def _process(self, batch: list[ScoreRequest]) -> None:
         live = [r for r in batch if r.future.set_running_or_notify_cancel()]

@@ -111,7 +111,6 @@ class RouterEngine:
         self._scorer: Scorer | None = None
         self._load_error: Exception | None = None
         self._retry_load_at = 0.0
-        self._load_lock = threading.Lock()
         self._scores: LRUCache[np.ndarray] = LRUCache(self.config.score_cache_size)
         self._batcher = MicroBatcher(
             self._score_batch,
@@ -129,7 +128,7 @@ class RouterEngine:
 
     def warmup(self) -> RouterEngine:
         """Load the router now rather than on the first request; raises if it cannot load."""
-        self._ensure_scorer()
+        self._batcher.call(self._ensure_scorer).result()
         return self
 
     @property
@@ -157,27 +156,31 @@ class RouterEngine:
         return ModelSATScorer(model, perturbations=self.config.perturbations)
 
     def _ensure_scorer(self) -> Scorer:
-        with self._load_lock:
-            if self._scorer is None:
-                if self._load_error is not None and time.monotonic() < self._retry_load_at:
-                    raise self._load_error
-                try:
-                    self._scorer = self._scorer_factory()
-                except Exception as exc:
-                    self._load_error = exc
-                    self._retry_load_at = time.monotonic() + self.config.reload_after_s
-                    raise
-                self._load_error = None
-            return self._scorer
+        """The loaded scorer, loading it first if needed; runs on the worker thread only."""
+        if self._scorer is None:
+            if self._load_error is not None and time.monotonic() < self._retry_load_at:
+                raise self._load_error
+            try:
+                self._scorer = self._scorer_factory()
+            except Exception as exc:
+                self._load_error = exc
+                self._retry_load_at = time.monotonic() + self.config.reload_after_s
+                raise
+            self._load_error = None
+        return self._scorer
 
-    def _load_failure(self) -> Exception | None:
-        """Load the router if needed (outside any request timeout: a cold start is not a slow
-        router) and return the error if it cannot be loaded."""
-        try:
-            self._ensure_scorer()
-        except Exception as exc:
-            return exc
-        return None
+    def _load_failure(self) -> Future:
+        """Load the router on the worker if needed (outside any request timeout: a cold start is
+        not a slow router); the future holds the error if it cannot be loaded, else None."""
+
+        def attempt() -> Exception | None:
+            try:
+                self._ensure_scorer()
+            except Exception as exc:
+                return exc
+            return None
+
+        return self._batcher.call(attempt)
 
     def _score_batch(self, instructions: list[str], cards: list[CapabilityCard]) -> np.ndarray:
         return self._ensure_scorer().score(instructions, cards)
@@ -199,7 +202,7 @@ class RouterEngine:
         call = self._begin(instruction, candidates, policy, timeout_s)
         if call.cached is not None:
             return self._decide(call, call.cached, cached=True)
-        if self._scorer is None and (error := self._load_failure()) is not None:
+        if self._scorer is None and (error := self._load_failure().result()) is not None:
             return self._degrade(call, error)
         call.restart_clock()
         future: Future | None = None
@@ -223,7 +226,7 @@ class RouterEngine:
         call = self._begin(instruction, candidates, policy, timeout_s)
         if call.cached is not None:
             return self._decide(call, call.cached, cached=True)
-        if self._scorer is None and (error := await asyncio.to_thread(self._load_failure)) is not None:
+        if self._scorer is None and (error := await asyncio.wrap_future(self._load_failure())) is not None:
             return self._degrade(call, error)
         call.restart_clock()
         try:

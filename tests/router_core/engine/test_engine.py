@@ -202,6 +202,26 @@ async def test_a_slow_cold_start_is_not_a_timeout():
         assert decision.latency_ms >= 300
 
 
+async def test_the_router_loads_on_the_thread_that_scores_it():
+    """One thread runs torch: a second one (loading in the caller's thread) slows a CPU router."""
+    for start in ("warmup", "route", "aroute"):
+        loaded_in: list[str] = []
+
+        def load(loaded_in: list[str] = loaded_in) -> KeywordScorer:
+            loaded_in.append(threading.current_thread().name)
+            return KeywordScorer(KEYWORDS)
+
+        engine = RouterEngine(EngineConfig(), scorer_factory=load)
+        if start == "warmup":
+            engine.warmup()
+        elif start == "route":
+            engine.route("an integral", CARDS)
+        else:
+            await engine.aroute("an integral", CARDS)
+        assert loaded_in == ["modelsat-engine"], start
+        engine.close()
+
+
 def test_a_failed_load_is_retried_only_after_a_pause():
     attempts = []
 
