@@ -7,7 +7,7 @@ request's p50/p99 latency and the burst's wall time. The difference is the routi
 pays under a burst. Every request is a distinct ~150-token instruction (no score-cache hits).
 
     python benchmarks/proxy_burst.py                       # engine defaults
-    python benchmarks/proxy_burst.py --no-int8 --max-batch-size 64   # the engine before issue 15
+    python benchmarks/proxy_burst.py --precision fp32 --max-batch-size 64   # the engine before issue 15
 """
 
 from __future__ import annotations
@@ -61,18 +61,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--deployments", type=int, default=10)
-    parser.add_argument("--int8", action=argparse.BooleanOptionalAction, default=False)
+    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"])
     parser.add_argument("--max-batch-size", type=int, default=None)
     args = parser.parse_args()
     deployments = model_list(args.deployments)
     plain = Router(model_list=deployments)
     routed = Router(model_list=deployments)
-    config = EngineConfig(cpu_int8=args.int8, max_batch_size=args.max_batch_size, timeout_s=None)
+    config = EngineConfig(precision=args.precision, max_batch_size=args.max_batch_size, timeout_s=None)
     engine = RouterEngine(config).warmup()
     lm.ModelSATRoutingStrategy.install(routed, engine=engine)
     asyncio.run(burst(plain, 8, -1000))  # warm LiteLLM's own first-call paths
     asyncio.run(burst(routed, 4, -2000))
-    print(f"engine: int8 {config.cpu_int8}, batches of <= {engine.max_batch_size}")
+    print(f"engine: {engine.precision}, batches of <= {engine.max_batch_size}")
     print("| routing | requests | p50 ms | p99 ms | burst wall s |")
     print("| --- | --- | --- | --- | --- |")
     report("LiteLLM simple-shuffle", *asyncio.run(burst(plain, args.requests, 0)))

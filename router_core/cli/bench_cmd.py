@@ -9,25 +9,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from router_core.cli.common import console, fail
+from router_core.cli.common import CheckpointOption, DeviceOption, PrecisionOption, console, fail
 from router_core.errors import ModelSATError
 
 GOALS = "goals (CPU): p50 <= 50 ms at 10 candidates; 40 candidates <= 1.5x of 10"
 
 
 def bench_command(
-    checkpoint: Annotated[
-        Path | None, typer.Option(help="Router checkpoint (default: the shipped one).")
-    ] = None,
-    device: Annotated[
-        str | None, typer.Option(help="cuda, mps or cpu (default: the best available).")
-    ] = None,
+    checkpoint: CheckpointOption = None,
+    device: DeviceOption = None,
     calls: Annotated[int, typer.Option(min=1, help="Routed calls per latency measurement.")] = 30,
     requests: Annotated[int, typer.Option(min=1, help="Requests per throughput measurement.")] = 128,
-    cpu_int8: Annotated[
-        bool,
-        typer.Option("--cpu-int8/--no-cpu-int8", help="int8 fast path on CPU (opt-in; loses accuracy)."),
-    ] = False,
+    precision: PrecisionOption = None,
     max_batch_size: Annotated[
         int | None, typer.Option(min=1, help="Instructions per forward pass (default: 4 on CPU, 64 else).")
     ] = None,
@@ -40,16 +33,16 @@ def bench_command(
     config = EngineConfig(
         checkpoint=None if checkpoint is None else str(checkpoint),
         device=device,
-        cpu_int8=cpu_int8,
+        precision=precision or "auto",
         max_batch_size=max_batch_size,
     )
     try:
         results = measure_engine(config, calls=calls, requests=requests, progress=console.log)
     except ModelSATError as exc:
         raise fail(exc) from exc
-    int8 = ", int8" if results["int8"] else ""
     latency = Table(
-        title=f"routing latency, one caller ({results['device']}{int8}, {results['torch_threads']} threads)"
+        title=f"routing latency, one caller ({results['device']}, {results['precision']}, "
+        f"{results['torch_threads']} threads)"
     )
     for column in ("candidates", "p50 ms", "p99 ms", "mean ms"):
         latency.add_column(column)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from router_core.errors import ModelSATError
+from router_core.model.config import Precision
 
 console = Console()
 
@@ -34,6 +35,13 @@ PerturbationsOption = Annotated[
         "--perturbations",
         min=0,
         help="Average Pr(Yes) over this many shuffled task orders of each card (default 0; paper: 2).",
+    ),
+]
+PrecisionOption = Annotated[
+    Precision | None,
+    typer.Option(
+        "--precision",
+        help="Router number format: auto (bf16 on CUDA, else fp32), fp32, bf16, int8 (CPU).",
     ),
 ]
 PolicyOption = Annotated[

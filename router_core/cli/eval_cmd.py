@@ -15,6 +15,7 @@ from router_core.cli.common import (
     CheckpointOption,
     DataOption,
     PerturbationsOption,
+    PrecisionOption,
     console,
     fail,
     split_names,
@@ -116,6 +117,7 @@ def evaluate(
     cards: CardsOption = None,
     checkpoint: CheckpointOption = None,
     perturbations: PerturbationsOption = None,
+    precision: PrecisionOption = None,
     encoder: EncoderOption = MINILM,
     seed: SeedOption = 0,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full results as JSON.")] = None,
@@ -138,7 +140,9 @@ def evaluate(
         names, splits = resolve_routers(router), resolve_splits(split)
         if questions not in ("test", "validation"):
             raise ConfigError(f"unknown questions {questions!r}; choose test or validation")
-        options = router_options(names, seed, checkpoint=checkpoint, perturbations=perturbations)
+        options = router_options(
+            names, seed, checkpoint=checkpoint, perturbations=perturbations, precision=precision
+        )
         outcomes = load_outcomes(data)
         spec = BenchmarkSpec(
             routers=names,
@@ -207,6 +211,7 @@ def score(
     ] = None,
     checkpoint: CheckpointOption = None,
     perturbations: PerturbationsOption = None,
+    precision: PrecisionOption = None,
     encoder: EncoderOption = MINILM,
     seed: SeedOption = 0,
 ) -> None:
@@ -214,7 +219,9 @@ def score(
     try:
         candidates = list(load_cards(cards).values())
         lines = read_instructions(instructions)
-        options = router_options([router], seed, checkpoint=checkpoint, perturbations=perturbations)[router]
+        options = router_options(
+            [router], seed, checkpoint=checkpoint, perturbations=perturbations, precision=precision
+        )[router]
         chosen = make_router(router, embedder=make_embedder(encoder), **options)
         if chosen.kind == "upper bound":
             raise ConfigError(f"router {router!r} reads true outcomes; it cannot score new instructions")

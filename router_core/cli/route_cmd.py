@@ -14,6 +14,7 @@ from router_core.cli.common import (
     ModelsOption,
     PerturbationsOption,
     PolicyOption,
+    PrecisionOption,
     console,
     fail,
     split_names,
@@ -28,11 +29,16 @@ def route_command(
     checkpoint: CheckpointOption = None,
     perturbations: PerturbationsOption = None,
     policy: PolicyOption = None,
+    precision: PrecisionOption = None,
 ) -> None:
     """Print the ranking (the order to try candidates in) with each candidate's Pr(Yes)."""
     from router_core.engine import EngineConfig, RouterEngine, resolve_candidates
 
-    given = {"checkpoint": None if checkpoint is None else str(checkpoint), "perturbations": perturbations}
+    given = {
+        "checkpoint": None if checkpoint is None else str(checkpoint),
+        "perturbations": perturbations,
+        "precision": precision,
+    }
     engine = RouterEngine(
         EngineConfig(**{k: v for k, v in given.items() if v is not None}, degrade=False, timeout_s=None)
     )

@@ -30,6 +30,7 @@ from router_core.engine.batching import MicroBatcher, ScoreRequest
 from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.policies import Policy, parse_policy
 from router_core.errors import ConfigError, EngineOverloadedError
+from router_core.model.config import Precision
 
 log = logging.getLogger("router_core.engine")
 
@@ -67,10 +68,11 @@ class EngineConfig(BaseModel):
     degrade: bool = Field(default=True, description="On router failure, rank by card mean accuracy")
     reload_after_s: float = Field(default=30.0, ge=0, description="Wait before retrying a failed load")
     policy: str = Field(default="best", description="e.g. best, cost-aware:0.05, threshold:0.6")
-    cpu_int8: bool = Field(
-        default=False,
-        description="On CPU, int8-quantize the router's frozen layers: about 2x faster, but it "
-        "lost 1.6 validation points on the mixed zoo (docs/benchmarks.md), so it is opt-in",
+    precision: Precision = Field(
+        default="auto",
+        description="Number format of the loaded router: auto = bf16 on CUDA, fp32 elsewhere; bf16 "
+        "on a CPU with AMX is about 1.7x faster than fp32, and int8 is the other CPU option; each is "
+        "opt-in with its measured accuracy in docs/benchmarks.md",
     )
 
 
@@ -111,6 +113,7 @@ class RouterEngine:
         self._scorer: Scorer | None = None
         self._load_error: Exception | None = None
         self._retry_load_at = 0.0
+        self._precision: str | None = None
         self._scores: LRUCache[np.ndarray] = LRUCache(self.config.score_cache_size)
         self._batcher = MicroBatcher(
             self._score_batch,
@@ -144,14 +147,12 @@ class RouterEngine:
     def _load_checkpoint(self) -> Scorer:
         from router_core.model.checkpoint import load_checkpoint
         from router_core.model.inference import ModelSATScorer
+        from router_core.model.precision import apply_precision, resolve_precision
 
         model = load_checkpoint(self.config.checkpoint, device=self.config.device).eval()
-        on_cpu = model.device.type == "cpu"
-        if on_cpu and self.config.cpu_int8:
-            from router_core.model.quantize import quantize_int8
-
-            model = quantize_int8(model)
-        if on_cpu and self.config.max_batch_size is None:
+        self._precision = resolve_precision(self.config.precision, model.device)
+        model = apply_precision(model, self._precision)
+        if model.device.type == "cpu" and self.config.max_batch_size is None:
             self._batcher.max_batch = CPU_BATCH
         return ModelSATScorer(model, perturbations=self.config.perturbations)
 
@@ -323,6 +324,12 @@ class RouterEngine:
     @property
     def forward_passes(self) -> int:
         return self._batcher.batches
+
+    @property
+    def precision(self) -> str | None:
+        """The number format the loaded checkpoint runs in (None before it loads, or for a custom
+        scorer)."""
+        return self._precision
 
     @property
     def max_batch_size(self) -> int:

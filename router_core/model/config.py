@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from router_core.weights import MINILM, SMOLLM2
 
+Precision = Literal["auto", "fp32", "bf16", "int8"]
+"""The number format a loaded router runs in (`router_core.model.precision`)."""
+
 
 class LoraSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")

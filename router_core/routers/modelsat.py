@@ -13,6 +13,7 @@ from pydantic import Field
 
 from router_core.cards.card import CapabilityCard
 from router_core.cards.fingerprint import card_fingerprint
+from router_core.model.config import Precision
 from router_core.routers.base import Router, RouterOptions
 
 
@@ -23,7 +24,9 @@ class ModelSATOptions(RouterOptions):
     perturbations: int = Field(default=0, ge=0, description="Average over this many shuffled task orders")
     batch_size: int = Field(default=16, ge=1)
     device: str | None = None
-    int8: bool = Field(default=False, description="CPU only: int8-quantize the frozen layers (fast path)")
+    precision: Precision = Field(
+        default="auto", description="auto (bf16 on CUDA, else fp32), fp32, bf16 or int8 (CPU)"
+    )
 
 
 class ModelSATBenchmarkRouter(Router):
@@ -35,12 +38,10 @@ class ModelSATBenchmarkRouter(Router):
         super().__init__(options)
         from router_core.model.checkpoint import load_checkpoint
         from router_core.model.inference import ModelSATScorer
+        from router_core.model.precision import apply_precision
 
-        model = load_checkpoint(self.options.checkpoint, device=self.options.device)
-        if self.options.int8:
-            from router_core.model.quantize import quantize_int8
-
-            model = quantize_int8(model.eval())
+        model = load_checkpoint(self.options.checkpoint, device=self.options.device).eval()
+        model = apply_precision(model, self.options.precision)
         self.scorer = ModelSATScorer(
             model, perturbations=self.options.perturbations, batch_size=self.options.batch_size
         )

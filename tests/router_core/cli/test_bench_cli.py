@@ -17,12 +17,13 @@ def test_bench_measures_a_tiny_router_on_the_int8_cpu_path(tmp_path: Path, tiny_
     torch.manual_seed(0)
     save_checkpoint(ModelSATModel.build(tiny_config, device="cpu"), tmp_path / "ckpt")
     out = tmp_path / "bench.json"
-    args = ["bench", "--checkpoint", str(tmp_path / "ckpt"), "--device", "cpu", "--calls", "2", "--cpu-int8"]
+    args = ["bench", "--checkpoint", str(tmp_path / "ckpt"), "--device", "cpu", "--calls", "2"]
+    args += ["--precision", "int8"]
     result = runner.invoke(app, [*args, "--requests", "8", "--json", str(out)])
     assert result.exit_code == 0, result.output
     assert "routing latency" in result.output and "int8" in result.output
     results = json.loads(out.read_text())
-    assert results["int8"] and results["max_batch_size"] == 4
+    assert results["precision"] == "int8" and results["max_batch_size"] == 4
     assert set(results["latency"]) == {"5", "10", "20", "40"}
     assert set(results["throughput"]) == {"1", "8", "64"}
     assert all(row["p99_ms"] >= row["p50_ms"] > 0 for row in results["throughput"].values())
