@@ -58,7 +58,9 @@ class MicroBatcher:
         self._score = score
         self.window_s = window_s
         self.max_batch = max_batch
-        self._queue: queue.Queue[ScoreRequest | WorkerJob | None] = queue.Queue(maxsize=max_queue)
+        self._queue: queue.Queue[ScoreRequest | WorkerJob | None] = queue.Queue()
+        self._room = threading.BoundedSemaphore(max_queue)
+        """Places for waiting requests; jobs (loading the model) never wait for one."""
         self._worker: threading.Thread | None = None
         self._held: list[WorkerJob | None] = []
         """What ended a batch early, handled next."""
@@ -70,10 +72,9 @@ class MicroBatcher:
         """Queue a request; waits up to `block_s` for room (None: forever, 0: not at all).
         Raises `queue.Full` when there is still no room."""
         self._ensure_worker()
-        if block_s == 0:
-            self._queue.put_nowait(request)
-        else:
-            self._queue.put(request, timeout=block_s)
+        if not self._room.acquire(blocking=block_s != 0, timeout=block_s or None):
+            raise queue.Full
+        self._queue.put(request)
         return request.future
 
     def call(self, fn: Callable[[], object]) -> Future:
@@ -103,7 +104,13 @@ class MicroBatcher:
                 self._process(self._collect(item))
 
     def _next(self) -> ScoreRequest | WorkerJob | None:
-        return self._held.pop() if self._held else self._queue.get()
+        return self._held.pop() if self._held else self._take(self._queue.get())
+
+    def _take(self, item: ScoreRequest | WorkerJob | None) -> ScoreRequest | WorkerJob | None:
+        """An item off the queue; a request frees its place."""
+        if isinstance(item, ScoreRequest):
+            self._room.release()
+        return item
 
     def _collect(self, first: ScoreRequest) -> list[ScoreRequest]:
         """The requests arriving within the window, up to the batch size; a job or the stop
@@ -114,7 +121,9 @@ class MicroBatcher:
         while size < self.max_batch:
             remaining = deadline - time.monotonic()
             try:
-                nxt = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+                nxt = self._take(
+                    self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+                )
             except queue.Empty:
                 break
             if not isinstance(nxt, ScoreRequest):

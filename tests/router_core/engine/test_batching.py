@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import queue
 import threading
+import time
 
 import numpy as np
+import pytest
 
 from router_core.engine.batching import MicroBatcher, ScoreRequest
 from tests.fakes import make_card
@@ -35,4 +38,20 @@ def test_a_failing_job_reports_its_error_and_the_worker_lives_on():
     failed = batcher.call(lambda: 1 / 0)
     assert isinstance(failed.exception(5), ZeroDivisionError)
     assert batcher.submit(ScoreRequest(["x"], CARDS, ("a",))).result(5).tolist() == [[1.0]]
+    batcher.close()
+
+
+def test_a_job_is_queued_even_when_requests_have_no_room():
+    release = threading.Event()
+    batcher = MicroBatcher(lambda texts, cards: release.wait(5) and np.ones((len(texts), 1)), 0.0, 1, 1)
+    running = batcher.submit(ScoreRequest(["a"], CARDS, ("a",)))
+    deadline = time.monotonic() + 5
+    while not running.running() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    waiting = batcher.submit(ScoreRequest(["b"], CARDS, ("a",)))
+    with pytest.raises(queue.Full):
+        batcher.submit(ScoreRequest(["c"], CARDS, ("a",)), block_s=0)
+    job = batcher.call(lambda: "ran")  # returns at once: loading is not held back by back-pressure
+    release.set()
+    assert job.result(5) == "ran" and waiting.result(5).tolist() == [[1.0]]
     batcher.close()
