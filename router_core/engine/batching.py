@@ -3,8 +3,8 @@
 One worker thread owns the router model: it loads it (`call`) and runs every forward pass, so
 the model is never used by two threads at once. That is also what keeps a CPU fast: torch's
 OpenMP pool busy-waits between operations only while no more threads run torch than there are
-cores; a second thread doing model work (say, loading it) halves the speed of every later pass
-on a 2-core machine (docs/benchmarks.md). Callers get a `concurrent.futures.Future`; a request
+cores; a second thread doing model work (say, loading it) made every later pass about 1.5x
+slower on a 2-core machine (docs/benchmarks.md). Callers get a `concurrent.futures.Future`; a request
 cancelled while it waits is dropped from its batch without disturbing the others. The queue is
 bounded: when it is full, callers wait (back-pressure) up to their own timeout.
 """

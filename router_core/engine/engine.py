@@ -170,7 +170,7 @@ class RouterEngine:
             self._load_error = None
         return self._scorer
 
-    def _load_failure(self) -> Future:
+    def _load_in_worker(self) -> Future:
         """Load the router on the worker if needed (outside any request timeout: a cold start is
         not a slow router); the future holds the error if it cannot be loaded, else None."""
 
@@ -203,7 +203,7 @@ class RouterEngine:
         call = self._begin(instruction, candidates, policy, timeout_s)
         if call.cached is not None:
             return self._decide(call, call.cached, cached=True)
-        if self._scorer is None and (error := self._load_failure().result()) is not None:
+        if self._scorer is None and (error := self._load_in_worker().result()) is not None:
             return self._degrade(call, error)
         call.restart_clock()
         future: Future | None = None
@@ -227,7 +227,7 @@ class RouterEngine:
         call = self._begin(instruction, candidates, policy, timeout_s)
         if call.cached is not None:
             return self._decide(call, call.cached, cached=True)
-        if self._scorer is None and (error := await asyncio.wrap_future(self._load_failure())) is not None:
+        if self._scorer is None and (error := await asyncio.wrap_future(self._load_in_worker())) is not None:
             return self._degrade(call, error)
         call.restart_clock()
         try:

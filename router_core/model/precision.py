@@ -2,11 +2,10 @@
 
 "auto" is the format the router was validated in on each device: bf16 on CUDA, fp32 elsewhere.
 On a CPU with AMX tiles (Intel Sapphire Rapids and later) bf16 matrix products run about 5x
-faster than fp32 through oneDNN, so `precision="bf16"` is the fast CPU path (about 40 ms instead
-of 65 ms per call over 10 candidates here); it moved validation accuracy by -0.35 / +0.23 points
-on the small / mixed zoos, one question in 300 more than the 0.3-point bar for a default.
-int8 (`router_core.model.quantize`) is the other CPU opt-in. Figures in
-docs/benchmarks.md.
+faster than fp32 through oneDNN, so `precision="bf16"` is the fast CPU path (41 ms instead of
+68 ms per call over 10 candidates here); it moved validation accuracy by -0.35 / +0.23 points on
+the small / mixed zoos, just over the 0.3-point bar for a default. int8
+(`router_core.model.quantize`) is the other CPU opt-in. Figures in docs/benchmarks.md.
 """
 
 from __future__ import annotations
