@@ -23,6 +23,7 @@ from router_core.model.backbones import load_encoder, load_llm, token_id
 from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, make_connector
 from router_core.model.category_prior import CategoryPrior
 from router_core.model.config import CategoryPriorSettings, RouterConfig
+from router_core.model.readout import read_out_last_position_only
 
 PrefixState = list[tuple[torch.Tensor, torch.Tensor]]
 """One instruction's cached (keys, values) per decoder layer, each (kv_heads, length, head_dim)."""
@@ -67,6 +68,7 @@ class ModelSATModel(nn.Module):
         self._header_ids = self._ids(f"\n{config.capability_header}\n")
         self._prompt_ids = self._ids(f"\n{config.inquiry_prompt}\n")
         self._answer_ids = self._ids(f"\n{config.answer_cue}")
+        read_out_last_position_only(llm)  # only the last position's hidden state is ever read
 
     @classmethod
     def build(

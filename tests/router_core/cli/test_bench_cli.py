@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import torch
 from typer.testing import CliRunner
 
@@ -13,6 +14,7 @@ from router_core.model.network import ModelSATModel
 runner = CliRunner()
 
 
+@pytest.mark.slow  # the whole bench (4 zoo sizes, 3 caller counts); test_engine/test_bench.py cover its parts
 def test_bench_measures_a_tiny_router_on_the_int8_cpu_path(tmp_path: Path, tiny_config) -> None:
     torch.manual_seed(0)
     save_checkpoint(ModelSATModel.build(tiny_config, device="cpu"), tmp_path / "ckpt")

@@ -31,6 +31,7 @@ def _eval(data: Path, cards: Path, *args: str | Path) -> tuple[int, str]:
     return _invoke("eval", "--data", data, "--cards", cards, *args)
 
 
+@pytest.mark.slow  # every baseline end to end: test_benchmark.py covers them, other tests the CLI
 def test_eval_runs_every_baseline_and_writes_json_markdown_and_plot(
     data_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
