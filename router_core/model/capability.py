@@ -13,6 +13,7 @@ psi encoding too), so the tokens summarise the card on the tasks that matter for
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import torch
@@ -89,12 +90,14 @@ class AttentionPooling(nn.Module):
         return PooledKeys(q @ k.transpose(1, 2) * head**-0.5, split(nn.functional.linear(keys, w_v, b_v)))
 
     def pool(self, pre: PooledKeys, relevance: torch.Tensor | None = None) -> torch.Tensor:
-        """`forward` from `precompute`'s state: equal up to float rounding."""
-        logits = pre.logits
+        """`forward` from `precompute`'s state: equal up to float rounding. Also takes a stack of
+        cards (a leading card dimension on `pre` and `relevance`)."""
+        logits = pre.logits  # (..., heads, tokens, S)
         if self.relevance_scale is not None and relevance is not None:
-            logits = logits + (self.relevance_scale[:, None] * relevance[None, :].to(logits.dtype))[None]
-        mixed = torch.softmax(logits, dim=-1) @ pre.values  # (heads, tokens, head)
-        pooled = self.attention.out_proj(mixed.transpose(0, 1).reshape(self.queries.shape))
+            bias = self.relevance_scale[:, None] * relevance[..., None, :].to(logits.dtype)
+            logits = logits + bias[..., None, :, :]
+        mixed = torch.softmax(logits, dim=-1) @ pre.values  # (..., heads, tokens, head)
+        pooled = self.attention.out_proj(mixed.transpose(-3, -2).flatten(-2))
         return self.norm(pooled + self.queries)
 
 
@@ -187,6 +190,30 @@ class CapabilityEncoder(nn.Module):
             return self.connector.pool(state.pooled, relevance)
         return self.connector(state.keys, relevance)
 
+    def render_many(
+        self, states: Sequence[CardState], instruction: torch.Tensor | None = None
+    ) -> list[torch.Tensor]:
+        """`render` for a whole zoo in one batched pooling (sentences padded to the longest card),
+        when every card has its precomputed pooling; card by card otherwise."""
+        if self.training or any(state.pooled is None for state in states):
+            return [self.render(state, instruction) for state in states]
+        longest = max(state.sentences.shape[0] for state in states)
+
+        def padded(x: torch.Tensor, value: float, dim: int = -1) -> torch.Tensor:
+            pad = [0, 0] * (-dim - 1) + [0, longest - x.shape[dim]]
+            return nn.functional.pad(x, pad, value=value)
+
+        pooled = PooledKeys(
+            torch.stack([padded(state.pooled.logits, float("-inf")) for state in states]),
+            torch.stack([padded(state.pooled.values, 0.0, dim=-2) for state in states]),
+        )
+        relevance = None
+        if instruction is not None:
+            relevance = torch.stack(
+                [padded(state.sentences @ instruction.to(state.sentences.dtype), 0.0) for state in states]
+            )
+        return list(self.connector.pool(pooled, relevance))
+
     def encode_instructions(self, texts: list[str]) -> torch.Tensor:
         """psi of whole instructions, the query side of instruction pooling. Cached in training (a
         fixed set of questions, revisited every epoch), not at inference, where a serving process
@@ -225,6 +252,11 @@ class CardTextEmbedder(nn.Module):
 
     def render(self, state: torch.Tensor, instruction: torch.Tensor | None = None) -> torch.Tensor:
         return state
+
+    def render_many(
+        self, states: Sequence[torch.Tensor], instruction: torch.Tensor | None = None
+    ) -> list[torch.Tensor]:
+        return list(states)
 
     def forward(
         self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None

@@ -24,6 +24,7 @@ from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, ma
 from router_core.model.category_prior import CategoryPrior
 from router_core.model.config import CategoryPriorSettings, RouterConfig
 from router_core.model.readout import read_out_last_position_only
+from router_core.model.shared_prefix import ATTENTION, SharedPrefix
 
 PrefixState = list[tuple[torch.Tensor, torch.Tensor]]
 """One instruction's cached (keys, values) per decoder layer, each (kv_heads, length, head_dim)."""
@@ -69,6 +70,7 @@ class ModelSATModel(nn.Module):
         self._prompt_ids = self._ids(f"\n{config.inquiry_prompt}\n")
         self._answer_ids = self._ids(f"\n{config.answer_cue}")
         read_out_last_position_only(llm)  # only the last position's hidden state is ever read
+        llm.set_attn_implementation(ATTENTION)  # SDPA, or in place over a shared prefix
 
     @classmethod
     def build(
@@ -173,6 +175,13 @@ class ModelSATModel(nn.Module):
         """A prepared card as LLM input embeddings for one instruction."""
         return self._frame(self.capability.render(state.capability, instruction))
 
+    def render_capabilities(
+        self, states: Sequence[PreparedCard], instruction: torch.Tensor | None = None
+    ) -> list[torch.Tensor]:
+        """`render_capability` for every card of a zoo at once."""
+        rendered = self.capability.render_many([state.capability for state in states], instruction)
+        return [self._frame(card) for card in rendered]
+
     def capability_embeddings(
         self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None
     ) -> torch.Tensor:
@@ -244,17 +253,23 @@ class ModelSATModel(nn.Module):
                 values.append(nn.functional.pad(v, (0, 0, pad, 0)))
                 mask[i, pad:] = 1
             layers.append((torch.stack(keys), torch.stack(values)))
-        return self._suffix_logits(DynamicCache(layers), mask, capabilities)
+        return self._suffix_logits(layers, mask, capabilities, per_prefix=1)
 
     def _suffix_logits(
-        self, cache: DynamicCache, prefix_mask: torch.Tensor, capabilities: Sequence[torch.Tensor]
+        self,
+        layers: list[tuple[torch.Tensor, torch.Tensor]],
+        prefix_mask: torch.Tensor,
+        capabilities: Sequence[torch.Tensor],
+        per_prefix: int,
     ) -> torch.Tensor:
+        """`capabilities`: `per_prefix` suffixes for each prefix in turn, read after it in place."""
         suffix, suffix_mask = left_pad(list(capabilities))
+        start = prefix_mask.sum(-1, keepdim=True).repeat_interleave(per_prefix, dim=0)
         hidden = self.llm.get_decoder()(
             inputs_embeds=suffix,
-            attention_mask=torch.cat([prefix_mask, suffix_mask], dim=1),
-            position_ids=prefix_mask.sum(-1, keepdim=True) + positions(suffix_mask),
-            past_key_values=cache,
+            attention_mask=suffix_mask[:, None, None, :].bool(),  # 4D: passed through, unused
+            position_ids=start + positions(suffix_mask),
+            shared_prefix=SharedPrefix(layers, prefix_mask, suffix_mask, per_prefix),
         ).last_hidden_state[:, -1]
         return self._yes_minus_no(hidden)
 
@@ -280,9 +295,9 @@ class ModelSATModel(nn.Module):
             chunk = self.instruction_embeddings(texts)
             vectors = self.instruction_vectors(texts)
             if self.conditioned:
-                suffixes = [[self.render_capability(s, v) for s in states] for v in vectors]
+                suffixes = [self.render_capabilities(states, v) for v in vectors]
             else:
-                suffixes = [[self.render_capability(s) for s in states]] * len(chunk)
+                suffixes = [self.render_capabilities(states)] * len(chunk)
             if self.config.layout == "instruction-first":
                 logits = self._score_with_prefix_cache(chunk, suffixes)
             else:
@@ -335,10 +350,9 @@ class ModelSATModel(nn.Module):
         """`suffixes[i]`: the candidates' capability tokens for instruction i."""
         n, m = len(prefixes), len(suffixes[0])
         cache, prefix_mask = self._encode_prefixes(prefixes)
-        cache.batch_repeat_interleave(m)
+        layers = [(keys, values) for keys, values, *_ in cache]
         flat = [suffix for row in suffixes for suffix in row]
-        logits = self._suffix_logits(cache, prefix_mask.repeat_interleave(m, dim=0), flat)
-        return logits.view(n, m)
+        return self._suffix_logits(layers, prefix_mask, flat, per_prefix=m).view(n, m)
 
 
 def left_pad(sequences: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
