@@ -2,8 +2,8 @@
 
 Both layouts feed one causal LM through `inputs_embeds`; the score is the two-class softmax of
 the ` Yes` and ` No` logits at the last position. With the instruction first, its key/value
-cache is computed once and reused by every candidate, so adding candidates only adds the short
-capability + prompt suffix.
+cache is computed once and read in place by every candidate (`shared_prefix.py`), so adding
+candidates only adds the short capability + answer-cue suffix.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from tqdm import tqdm
 from transformers import DynamicCache, PreTrainedTokenizerBase
 
 from router_core.cards.card import CapabilityCard
+from router_core.model.adapters import AdapterSwitch
 from router_core.model.backbones import load_encoder, load_llm, token_id
 from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, make_connector
 from router_core.model.category_prior import CategoryPrior
@@ -70,6 +71,7 @@ class ModelSATModel(nn.Module):
         self._prompt_ids = self._ids(f"\n{config.inquiry_prompt}\n")
         self._answer_ids = self._ids(f"\n{config.answer_cue}")
         read_out_last_position_only(llm)  # only the last position's hidden state is ever read
+        self._adapters: AdapterSwitch | None = None
         llm.set_attn_implementation(ATTENTION)  # SDPA, or in place over a shared prefix
 
     @classmethod
@@ -215,9 +217,11 @@ class ModelSATModel(nn.Module):
 
     def _prefix_scope(self) -> AbstractContextManager[None]:
         """With a frozen prefix, the base LLM (adapter off) reads the instruction."""
-        if self.config.frozen_prefix and isinstance(self.llm, PeftModel):
-            return self.llm.disable_adapter()
-        return nullcontext()
+        if not (self.config.frozen_prefix and isinstance(self.llm, PeftModel)):
+            return nullcontext()
+        if self._adapters is None or self._adapters.model is not self.llm:  # loading replaces the llm
+            self._adapters = AdapterSwitch(self.llm)
+        return self._adapters.off()
 
     def _encode_prefixes(self, prefixes: Sequence[torch.Tensor]) -> tuple[DynamicCache, torch.Tensor]:
         embeds, mask = left_pad(prefixes)
