@@ -65,8 +65,8 @@ def bench_command(
         )
     console.print(latency, rate)
     console.print(
-        f"cold start {results['cold_start_s']:.1f} s, peak RSS {results['peak_rss_mb']:.0f} MB, "
-        f"{results['forward_passes']} forward passes\n{GOALS}"
+        f"{results['machine']}\ncold start {results['cold_start_s']:.1f} s, peak RSS "
+        f"{results['peak_rss_mb']:.0f} MB, {results['forward_passes']} forward passes\n{GOALS}"
     )
     if json_out:
         json_out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

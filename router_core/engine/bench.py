@@ -10,7 +10,8 @@ import asyncio
 import platform
 import resource
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,23 +46,38 @@ def candidates(count: int) -> dict[str, CapabilityCard]:
     return out
 
 
+def cpu_name() -> str:
+    """The CPU's model name and its bf16 matrix support: CPU figures are only comparable on one."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return f"{platform.machine()} {platform.processor()}".strip()
+    fields = dict(line.split(":", 1) for line in reversed(lines) if ":" in line)
+    fields = {key.strip(): value.strip() for key, value in fields.items()}
+    bf16 = [flag for flag in ("amx_bf16", "avx512_bf16") if flag in fields.get("flags", "").split()]
+    name = fields.get("model name") or platform.machine()
+    return f"{name} ({', '.join(bf16) or 'no bf16 matrix units'})"
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
 def latency(
-    engine: RouterEngine, zoo: dict[str, CapabilityCard], calls: int, offset: int
-) -> dict[str, float]:
-    """One caller, one instruction at a time: the latency a routed call pays."""
-    times = []
+    engine: RouterEngine, zoos: Mapping[int, dict[str, CapabilityCard]], calls: int, offset: int
+) -> dict[int, dict[str, float]]:
+    """One caller, one instruction at a time: the latency a routed call pays, per zoo size. The
+    sizes take turns, call by call, so a machine that slows down mid-run (a shared VM) slows
+    every size alike and their ratios hold."""
+    times: dict[int, list[float]] = {size: [] for size in zoos}
     for i in range(calls):
-        started = time.perf_counter()
-        engine.route(instruction(offset + i), zoo)
-        times.append((time.perf_counter() - started) * 1000)
+        for j, (size, zoo) in enumerate(zoos.items()):
+            started = time.perf_counter()
+            engine.route(instruction(offset + i * len(zoos) + j), zoo)
+            times[size].append((time.perf_counter() - started) * 1000)
     return {
-        "p50_ms": percentile(times, 50),
-        "p99_ms": percentile(times, 99),
-        "mean_ms": float(np.mean(times)),
+        size: {"p50_ms": percentile(t, 50), "p99_ms": percentile(t, 99), "mean_ms": float(np.mean(t))}
+        for size, t in times.items()
     }
 
 
@@ -105,14 +121,12 @@ def measure_engine(
         engine.route(instruction(-1), candidates(min(sizes)))
         cold_start = time.perf_counter() - started
         progress(f"cold start {cold_start:.1f}s")
-        offset = 0
-        results: dict[str, Any] = {"latency": {}, "throughput": {}}
-        for size in sizes:
-            zoo = candidates(size)
-            latency(engine, zoo, 3, offset + 10_000)  # warm this zoo's capability cache
-            results["latency"][size] = latency(engine, zoo, calls, offset)
-            offset += calls
-            progress(f"{size} candidates: p50 {results['latency'][size]['p50_ms']:.1f} ms")
+        zoos = {size: candidates(size) for size in sizes}
+        latency(engine, zoos, 3, 10_000)  # warm every zoo's capability cache
+        results: dict[str, Any] = {"latency": latency(engine, zoos, calls, 0), "throughput": {}}
+        offset = calls * len(sizes)
+        for size, row in results["latency"].items():
+            progress(f"{size} candidates: p50 {row['p50_ms']:.1f} ms")
         zoo = candidates(throughput_candidates)
         for count in concurrency:
             results["throughput"][count] = throughput(engine, zoo, count, requests, offset)
@@ -128,7 +142,7 @@ def measure_engine(
     return {
         "device": device,
         "torch_threads": torch.get_num_threads(),
-        "machine": f"{platform.machine()} {platform.processor()}".strip(),
+        "machine": cpu_name(),
         "checkpoint": config.checkpoint or "default",
         "cold_start_s": cold_start,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
