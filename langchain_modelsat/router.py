@@ -11,7 +11,7 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.base import LangSmithParams
 from langchain_core.load.serializable import SerializedConstructor, SerializedNotImplemented
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_openai_messages
@@ -30,6 +30,7 @@ from langchain_modelsat.messages import MessagesToInstruction, to_messages
 from langchain_modelsat.options import config_specs, configured_options
 from langchain_modelsat.request import RoutedRequest
 from langchain_modelsat.retry import RetrySettings, async_retrying, retrying
+from langchain_modelsat.serializable import SerializableChatModel
 from router_core.cards.card import CapabilityCard
 from router_core.engine import (
     EngineConfig,
@@ -41,7 +42,7 @@ from router_core.engine import (
 )
 
 
-class ModelSATRouter(BaseChatModel):
+class ModelSATRouter(SerializableChatModel):
     """A chat model over `models` (name -> chat model) that routes every call with Model-SAT.
 
     `cards` finds each candidate's capability card (see `router_core.engine.resolve_candidates`);
@@ -95,14 +96,6 @@ class ModelSATRouter(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "modelsat-router"
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        return ["langchain_modelsat", "router"]
 
     def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
         """Settings models travel as plain dicts, which the constructor validates back."""

@@ -8,15 +8,17 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field
 
+from langchain_modelsat.serializable import SerializableChatModel
 
-class StandInChatModel(BaseChatModel):
+
+class StandInChatModel(SerializableChatModel):
     """Answers `reply`, streamed word by word. With tools bound, it first calls the first tool, then
     answers `reply` once it has seen the tool's result, so an agent loop runs. The call's arguments
     are scripted per tool name in `tool_args`; an unscripted tool gets a placeholder for each
@@ -28,14 +30,6 @@ class StandInChatModel(BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "modelsat-stand-in"
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        return ["langchain_modelsat", "standin"]
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[LanguageModelInput, AIMessage]:
         return self.bind(tools=[convert_to_openai_tool(tool) for tool in tools], **kwargs)

@@ -169,21 +169,19 @@ def evaluate(
         f"accuracy in %; gap closed = share of the best-single -> oracle gap; AIQ in % "
         f"(area under the accuracy-cost curve); {result.seconds:.0f} s"
     )
-    if json_out:
-        write_json(result, json_out)
-        out.print(f"wrote {json_out}")
-    if markdown_out:
-        write_markdown(result, markdown_out)
-        out.print(f"wrote {markdown_out}")
-        if cost:
-            write_cost_markdown(result, _cost_path(markdown_out))
-            out.print(f"wrote {_cost_path(markdown_out)}")
-    if plot_out:
-        plot(result, plot_out)
-        out.print(f"wrote {plot_out}")
-        if cost:
-            plot_cost(result, _cost_path(plot_out))
-            out.print(f"wrote {_cost_path(plot_out)}")
+    outputs = [
+        (json_out, write_json, None),
+        (markdown_out, write_markdown, write_cost_markdown),
+        (plot_out, plot, plot_cost),
+    ]
+    for path, write, write_cost in outputs:
+        if not path:
+            continue
+        write(result, path)
+        out.print(f"wrote {path}")
+        if cost and write_cost is not None:
+            write_cost(result, _cost_path(path))
+            out.print(f"wrote {_cost_path(path)}")
 
 
 def _cost_path(path: Path) -> Path:
