@@ -19,6 +19,7 @@ from tqdm import tqdm
 from transformers import DynamicCache, PreTrainedTokenizerBase
 
 from router_core.cards.card import CapabilityCard
+from router_core.errors import ConfigError
 from router_core.model.adapters import AdapterSwitch
 from router_core.model.backbones import load_encoder, load_llm, token_id
 from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, make_connector
@@ -72,7 +73,14 @@ class ModelSATModel(nn.Module):
         self._answer_ids = self._ids(f"\n{config.answer_cue}")
         read_out_last_position_only(llm)  # only the last position's hidden state is ever read
         self._adapters: AdapterSwitch | None = None
-        llm.set_attn_implementation(ATTENTION)  # SDPA, or in place over a shared prefix
+        if config.layout == "instruction-first":  # candidates read the instruction prefix in place
+            try:
+                llm.set_attn_implementation(ATTENTION)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{config.llm}: the instruction-first layout needs an LLM that takes transformers "
+                    f"attention functions ({exc}); layout='capability-first' does not"
+                ) from exc
 
     @classmethod
     def build(

@@ -21,7 +21,12 @@ from transformers import AttentionInterface
 from transformers.integrations.sdpa_attention import sdpa_attention_forward
 from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
 
+from router_core.errors import ConfigError
+
 ATTENTION = "modelsat-shared-prefix"
+UNSUPPORTED = ("sliding_window", "softcap", "s_aux")
+"""Attention variants some LLMs ask for (transformers passes them as keyword arguments) that this
+function does not compute: a call that needs one fails instead of scoring wrongly."""
 
 
 class SharedPrefix(NamedTuple):
@@ -56,6 +61,12 @@ def shared_prefix_attention(
     if shared_prefix is None:
         return sdpa_attention_forward(
             module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, **kwargs
+        )
+    asked = [name for name in UNSUPPORTED if kwargs.get(name) is not None]
+    if asked:
+        raise ConfigError(
+            f"this LLM's attention uses {', '.join(asked)}, which scoring over a shared prefix does not "
+            "support; use a Llama-style LLM (the shipped SmolLM2) or layout='capability-first'"
         )
     prefix_keys, prefix_values = shared_prefix.layers[module.layer_idx]
     n, kv_heads, _, d = prefix_keys.shape

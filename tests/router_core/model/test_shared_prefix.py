@@ -4,6 +4,7 @@ import pytest
 import torch
 from torch import nn
 
+from router_core.errors import ConfigError
 from router_core.model.shared_prefix import SharedPrefix, shared_prefix_attention
 
 
@@ -51,3 +52,28 @@ def test_without_a_shared_prefix_it_is_sdpa() -> None:
     out, _ = shared_prefix_attention(layer, q, k, v, None, scaling=0.5)
     expected = nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.5)
     torch.testing.assert_close(out, expected.transpose(1, 2))
+
+
+def test_an_attention_variant_it_does_not_compute_is_an_error_not_a_wrong_score() -> None:
+    layer = nn.Module()
+    layer.layer_idx, layer.training = 0, False
+    q, k, v = torch.randn(2, 2, 3, 4), torch.randn(2, 1, 3, 4), torch.randn(2, 1, 3, 4)
+    prefix = (torch.randn(1, 1, 5, 4), torch.randn(1, 1, 5, 4))
+    shared = SharedPrefix([prefix], torch.ones(1, 5), torch.ones(2, 3), 2)
+    with pytest.raises(ConfigError, match="sliding_window"):
+        shared_prefix_attention(layer, q, k, v, None, shared_prefix=shared, sliding_window=4)
+
+
+def test_an_llm_without_attention_functions_is_a_config_error(tiny_config, monkeypatch) -> None:
+    from transformers import LlamaForCausalLM
+
+    from router_core.model.network import ModelSATModel
+
+    def refuse(self, implementation):
+        raise ValueError("does not follow the functional approach based on AttentionInterface")
+
+    monkeypatch.setattr(LlamaForCausalLM, "set_attn_implementation", refuse)
+    with pytest.raises(ConfigError, match="capability-first"):
+        ModelSATModel.build(tiny_config, device="cpu")
+    capability_first = tiny_config.model_copy(update={"layout": "capability-first", "frozen_prefix": False})
+    assert ModelSATModel.build(capability_first, device="cpu").config.layout == "capability-first"
