@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from router_core.cli.common import CheckpointOption, DeviceOption, PrecisionOption, console, fail
+from router_core.cli.common import (
+    CheckpointOption,
+    DeviceOption,
+    InstructionTokensOption,
+    PrecisionOption,
+    console,
+    fail,
+)
 from router_core.errors import ModelSATError
 
 GOALS = "goals (CPU): p50 <= 50 ms at 10 candidates; 40 candidates <= 1.5x of 10"
@@ -21,6 +28,7 @@ def bench_command(
     calls: Annotated[int, typer.Option(min=1, help="Routed calls per latency measurement.")] = 30,
     requests: Annotated[int, typer.Option(min=1, help="Requests per throughput measurement.")] = 128,
     precision: PrecisionOption = None,
+    instruction_tokens: InstructionTokensOption = None,
     max_batch_size: Annotated[
         int | None, typer.Option(min=1, help="Instructions per forward pass (default: 4 on CPU, 64 else).")
     ] = None,
@@ -34,6 +42,7 @@ def bench_command(
         checkpoint=None if checkpoint is None else str(checkpoint),
         device=device,
         precision=precision or "auto",
+        instruction_tokens=instruction_tokens,
         max_batch_size=max_batch_size,
     )
     try:

@@ -44,6 +44,14 @@ PrecisionOption = Annotated[
         help="Router number format: auto (bf16 on CUDA, else fp32), fp32, bf16, int8 (CPU).",
     ),
 ]
+InstructionTokensOption = Annotated[
+    int | None,
+    typer.Option(
+        "--instruction-tokens",
+        min=8,
+        help="Read at most this many tokens of each instruction (default: the checkpoint's, 128).",
+    ),
+]
 PolicyOption = Annotated[
     str | None,
     typer.Option(

@@ -14,6 +14,7 @@ from router_core.cli.common import (
     CardsOption,
     CheckpointOption,
     DataOption,
+    InstructionTokensOption,
     PerturbationsOption,
     PrecisionOption,
     console,
@@ -118,6 +119,7 @@ def evaluate(
     checkpoint: CheckpointOption = None,
     perturbations: PerturbationsOption = None,
     precision: PrecisionOption = None,
+    instruction_tokens: InstructionTokensOption = None,
     encoder: EncoderOption = MINILM,
     seed: SeedOption = 0,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full results as JSON.")] = None,
@@ -141,7 +143,12 @@ def evaluate(
         if questions not in ("test", "validation"):
             raise ConfigError(f"unknown questions {questions!r}; choose test or validation")
         options = router_options(
-            names, seed, checkpoint=checkpoint, perturbations=perturbations, precision=precision
+            names,
+            seed,
+            checkpoint=checkpoint,
+            perturbations=perturbations,
+            precision=precision,
+            instruction_tokens=instruction_tokens,
         )
         outcomes = load_outcomes(data)
         spec = BenchmarkSpec(
@@ -210,6 +217,7 @@ def score(
     checkpoint: CheckpointOption = None,
     perturbations: PerturbationsOption = None,
     precision: PrecisionOption = None,
+    instruction_tokens: InstructionTokensOption = None,
     encoder: EncoderOption = MINILM,
     seed: SeedOption = 0,
 ) -> None:
@@ -218,7 +226,12 @@ def score(
         candidates = list(load_cards(cards).values())
         lines = read_instructions(instructions)
         options = router_options(
-            [router], seed, checkpoint=checkpoint, perturbations=perturbations, precision=precision
+            [router],
+            seed,
+            checkpoint=checkpoint,
+            perturbations=perturbations,
+            precision=precision,
+            instruction_tokens=instruction_tokens,
         )[router]
         chosen = make_router(router, embedder=make_embedder(encoder), **options)
         if chosen.kind == "upper bound":

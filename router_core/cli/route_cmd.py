@@ -11,6 +11,7 @@ from router_core.cards.card import load_cards
 from router_core.cli.common import (
     CardsOption,
     CheckpointOption,
+    InstructionTokensOption,
     ModelsOption,
     PerturbationsOption,
     PolicyOption,
@@ -30,6 +31,7 @@ def route_command(
     perturbations: PerturbationsOption = None,
     policy: PolicyOption = None,
     precision: PrecisionOption = None,
+    instruction_tokens: InstructionTokensOption = None,
 ) -> None:
     """Print the ranking (the order to try candidates in) with each candidate's Pr(Yes)."""
     from router_core.engine import EngineConfig, RouterEngine, resolve_candidates
@@ -38,6 +40,7 @@ def route_command(
         "checkpoint": None if checkpoint is None else str(checkpoint),
         "perturbations": perturbations,
         "precision": precision,
+        "instruction_tokens": instruction_tokens,
     }
     engine = RouterEngine(
         EngineConfig(**{k: v for k, v in given.items() if v is not None}, degrade=False, timeout_s=None)

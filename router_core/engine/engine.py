@@ -74,6 +74,12 @@ class EngineConfig(BaseModel):
         "on a CPU with AMX is about 1.7x faster than fp32, and int8 is the other CPU option; each is "
         "opt-in with its measured accuracy in docs/benchmarks.md",
     )
+    instruction_tokens: int | None = Field(
+        default=None,
+        ge=8,
+        description="Read at most this many tokens of each instruction (LLM prefix and psi); None: the "
+        "checkpoint's window (128). 64 routes faster at the same validation accuracy (docs/benchmarks.md)",
+    )
 
 
 @dataclass
@@ -145,16 +151,16 @@ class RouterEngine:
         return self._batcher.submit(request).result()
 
     def _load_checkpoint(self) -> Scorer:
-        from router_core.model.checkpoint import load_checkpoint
         from router_core.model.inference import ModelSATScorer
-        from router_core.model.precision import apply_precision, resolve_precision
+        from router_core.model.precision import resolve_precision
+        from router_core.model.serving import load_for_inference
 
-        model = load_checkpoint(self.config.checkpoint, device=self.config.device).eval()
-        self._precision = resolve_precision(self.config.precision, model.device)
-        model = apply_precision(model, self._precision)
-        if model.device.type == "cpu" and self.config.max_batch_size is None:
+        c = self.config
+        model = load_for_inference(c.checkpoint, c.device, c.precision, c.instruction_tokens)
+        self._precision = resolve_precision(c.precision, model.device)
+        if model.device.type == "cpu" and c.max_batch_size is None:
             self._batcher.max_batch = CPU_BATCH
-        return ModelSATScorer(model, perturbations=self.config.perturbations)
+        return ModelSATScorer(model, perturbations=c.perturbations)
 
     def _ensure_scorer(self) -> Scorer:
         """The loaded scorer, loading it first if needed; runs on the worker thread only."""

@@ -25,6 +25,7 @@ from router_core.model.config import RouterConfig
 from router_core.model.pooling import mean_pool
 
 NUMERIC_FEATURES = 2  # (accuracy, is a task sentence)
+PSI_TOKENS = 128  # psi reads at most this many tokens of a sentence or an instruction
 
 
 def make_connector(config: RouterConfig, encoder_width: int, llm_width: int) -> nn.Module:
@@ -134,6 +135,7 @@ class CapabilityEncoder(nn.Module):
         self.connector = connector
         self._sentence_cache: dict[str, torch.Tensor] = {}
         self.encoder.requires_grad_(config.train_encoder)
+        self.instruction_tokens = PSI_TOKENS  # at inference; `ModelSATModel.set_instruction_window`
 
     @property
     def device(self) -> torch.device:
@@ -158,8 +160,10 @@ class CapabilityEncoder(nn.Module):
                         self._sentence_cache[sentence] = vector
         return torch.stack([self._sentence_cache[s] for s in sentences])
 
-    def _psi(self, sentences: list[str]) -> torch.Tensor:
-        batch = self.tokenizer(sentences, padding=True, truncation=True, max_length=128, return_tensors="pt")
+    def _psi(self, sentences: list[str], max_length: int = PSI_TOKENS) -> torch.Tensor:
+        batch = self.tokenizer(
+            sentences, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+        )
         batch = batch.to(self.device)
         hidden = self.encoder(**batch).last_hidden_state
         return nn.functional.normalize(mean_pool(hidden, batch["attention_mask"]), dim=-1)
@@ -221,7 +225,7 @@ class CapabilityEncoder(nn.Module):
         if self.training:
             return self.encode_sentences(texts)
         with torch.no_grad():
-            return self._psi(texts)
+            return self._psi(texts, self.instruction_tokens)
 
     def forward(
         self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None

@@ -128,6 +128,13 @@ class ModelSATModel(nn.Module):
         prior.load_state_dict(head)
         self.prior = prior.to(self.device, self.llm.get_input_embeddings().weight.dtype)
 
+    def set_instruction_window(self, tokens: int) -> None:
+        """Read at most `tokens` tokens of each instruction, in the LLM prefix and in psi: a serving
+        latency lever (`EngineConfig.instruction_tokens`; measured in docs/benchmarks.md)."""
+        self.config = self.config.model_copy(update={"max_instruction_tokens": tokens})
+        if isinstance(self.capability, CapabilityEncoder):
+            self.capability.instruction_tokens = tokens
+
     @property
     def device(self) -> torch.device:
         return self.llm.get_input_embeddings().weight.device

@@ -27,6 +27,9 @@ class ModelSATOptions(RouterOptions):
     precision: Precision = Field(
         default="auto", description="auto (bf16 on CUDA, else fp32), fp32, bf16 or int8 (CPU)"
     )
+    instruction_tokens: int | None = Field(
+        default=None, ge=8, description="Instruction tokens read (None: the checkpoint's window)"
+    )
 
 
 class ModelSATBenchmarkRouter(Router):
@@ -36,12 +39,11 @@ class ModelSATBenchmarkRouter(Router):
 
     def __init__(self, options: ModelSATOptions | None = None) -> None:
         super().__init__(options)
-        from router_core.model.checkpoint import load_checkpoint
         from router_core.model.inference import ModelSATScorer
-        from router_core.model.precision import apply_precision
+        from router_core.model.serving import load_for_inference
 
-        model = load_checkpoint(self.options.checkpoint, device=self.options.device).eval()
-        model = apply_precision(model, self.options.precision)
+        o = self.options
+        model = load_for_inference(o.checkpoint, o.device, o.precision, o.instruction_tokens)
         self.scorer = ModelSATScorer(
             model, perturbations=self.options.perturbations, batch_size=self.options.batch_size
         )

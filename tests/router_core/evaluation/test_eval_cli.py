@@ -131,6 +131,10 @@ def test_router_options_go_only_to_routers_that_declare_them() -> None:
         "knn": {},
     }
     assert router_options(["knn"], 0, checkpoint=None, perturbations=None) == {"knn": {}}
+    assert router_options(["modelsat", "knn"], 0, instruction_tokens=64) == {
+        "modelsat": {"instruction_tokens": 64},
+        "knn": {},
+    }
 
 
 def test_eval_without_cards_for_the_zoo(data_files: tuple[Path, Path]) -> None:

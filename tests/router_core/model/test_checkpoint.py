@@ -8,23 +8,10 @@ import pytest
 import torch
 
 from router_core.errors import CheckpointError
-from router_core.model.checkpoint import load_checkpoint, save_checkpoint
-from router_core.model.config import RouterConfig
+from router_core.model.checkpoint import load_checkpoint
 from router_core.model.inference import ModelSATScorer
-from router_core.model.network import ModelSATModel
 
 INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal contract binding?"]
-
-
-@pytest.fixture
-def saved(tiny_config: RouterConfig, tmp_path: Path) -> tuple[ModelSATModel, Path]:
-    torch.manual_seed(0)
-    model = ModelSATModel.build(tiny_config, device="cpu")
-    with torch.no_grad():  # make the adapter non-trivial (LoRA B starts at zero)
-        for param in model.parameters():
-            if param.requires_grad:
-                param.add_(torch.randn_like(param) * 0.05)
-    return model, save_checkpoint(model, tmp_path / "ckpt", {"note": "test"})
 
 
 def test_save_then_load_gives_identical_scores(saved, cards):

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from router_core.model.inference import ModelSATScorer
+from router_core.model.serving import load_for_inference
+
+LONG = "Solve the integral of x squared from 0 to 1, then explain every step of the calculation in words."
+SHORT = "Hello"
+
+
+def test_an_instruction_window_truncates_both_readers_and_only_long_instructions(saved, cards) -> None:
+    _, folder = saved
+    full = load_for_inference(str(folder), "cpu")
+    short = load_for_inference(str(folder), "cpu", instruction_tokens=8)
+    assert (full.config.max_instruction_tokens, short.config.max_instruction_tokens) == (32, 8)
+    assert short.capability.instruction_tokens == 8
+    prompt = len(short._prompt_ids)
+    assert len(short.instruction_embeddings([LONG])[0]) == 8 + prompt
+    with torch.no_grad():
+        psi = short.capability.encode_instructions([LONG])
+        psi_of_first_tokens = full.capability._psi([LONG], max_length=8)
+    torch.testing.assert_close(psi, psi_of_first_tokens)
+
+    scores_full = ModelSATScorer(full).score([LONG, SHORT], cards)
+    scores_short = ModelSATScorer(short).score([LONG, SHORT], cards)
+    assert not np.allclose(scores_full[0], scores_short[0])
+    np.testing.assert_allclose(scores_full[1], scores_short[1], atol=1e-6)
+
+
+def test_without_a_window_the_checkpoint_loads_as_saved(saved, cards) -> None:
+    model, folder = saved
+    loaded = load_for_inference(Path(folder), "cpu", precision="fp32")
+    assert not loaded.training and loaded.config == model.config
+
+
+def test_the_engine_and_the_benchmark_router_load_through_it(saved, cards) -> None:
+    from router_core.engine import EngineConfig, RouterEngine
+    from router_core.routers.modelsat import ModelSATBenchmarkRouter, ModelSATOptions
+
+    _, folder = saved
+    expected = ModelSATScorer(load_for_inference(folder, "cpu", instruction_tokens=8)).score([LONG], cards)
+    engine = RouterEngine(EngineConfig(checkpoint=str(folder), device="cpu", instruction_tokens=8))
+    try:
+        np.testing.assert_allclose(engine.score([LONG], cards), expected, atol=1e-6)
+    finally:
+        engine.close()
+    options = ModelSATOptions(checkpoint=str(folder), device="cpu", instruction_tokens=8)
+    benchmark_router = ModelSATBenchmarkRouter(options)
+    np.testing.assert_allclose(benchmark_router.scorer.score([LONG], cards), expected, atol=1e-6)
