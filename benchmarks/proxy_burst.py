@@ -8,6 +8,7 @@ pays under a burst. Every request is a distinct ~150-token instruction (no score
 
     python benchmarks/proxy_burst.py                       # engine defaults
     python benchmarks/proxy_burst.py --precision fp32 --max-batch-size 64   # the engine before issue 15
+    python benchmarks/proxy_burst.py --instruction-tokens 64               # the shorter window
 """
 
 from __future__ import annotations
@@ -63,11 +64,17 @@ def main() -> None:
     parser.add_argument("--deployments", type=int, default=10)
     parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"])
     parser.add_argument("--max-batch-size", type=int, default=None)
+    parser.add_argument("--instruction-tokens", type=int, default=None)
     args = parser.parse_args()
     deployments = model_list(args.deployments)
     plain = Router(model_list=deployments)
     routed = Router(model_list=deployments)
-    config = EngineConfig(precision=args.precision, max_batch_size=args.max_batch_size, timeout_s=None)
+    config = EngineConfig(
+        precision=args.precision,
+        max_batch_size=args.max_batch_size,
+        instruction_tokens=args.instruction_tokens,
+        timeout_s=None,
+    )
     engine = RouterEngine(config).warmup()
     lm.ModelSATRoutingStrategy.install(routed, engine=engine)
     asyncio.run(burst(plain, 8, -1000))  # warm LiteLLM's own first-call paths
