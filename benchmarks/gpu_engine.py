@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 from router_core.engine.bench import candidates, instruction
-from router_core.model.checkpoint import load_checkpoint
 from router_core.model.inference import ModelSATScorer
+from router_core.model.serving import load_for_inference
 
 BATCHES = (1, 4, 16, 64)
 
@@ -32,8 +32,8 @@ def timed(scorer: ModelSATScorer, texts: list[str], cards: list) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def measure(dtype: torch.dtype, repeats: int) -> list[tuple[str, int, int, float, float]]:
-    model = load_checkpoint(None, device="cuda").to(dtype)
+def measure(precision: str, repeats: int) -> list[tuple[str, int, int, float, float]]:
+    model = load_for_inference(device="cuda", precision=precision)
     scorer = ModelSATScorer(model, batch_size=max(BATCHES))
     rows, offset = [], 0
     for size, batches in ((10, BATCHES), (40, (1,))):
@@ -45,7 +45,7 @@ def measure(dtype: torch.dtype, repeats: int) -> list[tuple[str, int, int, float
                 times.append(timed(scorer, [instruction(offset + i) for i in range(batch)], cards))
                 offset += batch
             p50 = float(np.percentile(times, 50))
-            rows.append((str(dtype).removeprefix("torch."), size, batch, p50, batch / p50 * 1000))
+            rows.append((precision, size, batch, p50, batch / p50 * 1000))
     return rows
 
 
@@ -56,10 +56,10 @@ def main() -> None:
     if not torch.cuda.is_available():
         sys.exit("no CUDA device: this benchmark needs a GPU (the CPU numbers come from `modelsat bench`)")
     print(f"{torch.cuda.get_device_name()}, torch {torch.__version__}")
-    print("| dtype | candidates | batch | p50 ms per call | instructions/s |")
+    print("| precision | candidates | batch | p50 ms per call | instructions/s |")
     print("| --- | --- | --- | --- | --- |")
-    for dtype in (torch.float32, torch.bfloat16):
-        for row in measure(dtype, args.repeats):
+    for precision in ("fp32", "bf16"):
+        for row in measure(precision, args.repeats):
             print(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]:.1f} | {row[4]:.0f} |")
 
 
