@@ -16,7 +16,7 @@ import torch
 from peft import LoraConfig, PeftModel, get_peft_model
 from torch import nn
 from tqdm import tqdm
-from transformers import DynamicCache, PreTrainedTokenizerBase
+from transformers import PreTrainedTokenizerBase
 
 from router_core.cards.card import CapabilityCard
 from router_core.errors import ConfigError
@@ -28,7 +28,9 @@ from router_core.model.config import CategoryPriorSettings, RouterConfig
 from router_core.model.readout import read_out_last_position_only
 from router_core.model.shared_prefix import ATTENTION, SharedPrefix
 
-PrefixState = list[tuple[torch.Tensor, torch.Tensor]]
+KeyValues = list[tuple[torch.Tensor, torch.Tensor]]
+"""(keys, values) per decoder layer."""
+PrefixState = KeyValues
 """One instruction's cached (keys, values) per decoder layer, each (kv_heads, length, head_dim)."""
 
 
@@ -238,21 +240,21 @@ class ModelSATModel(nn.Module):
             self._adapters = AdapterSwitch(self.llm)
         return self._adapters.off()
 
-    def _encode_prefixes(self, prefixes: Sequence[torch.Tensor]) -> tuple[DynamicCache, torch.Tensor]:
+    def _encode_prefixes(self, prefixes: Sequence[torch.Tensor]) -> tuple[KeyValues, torch.Tensor]:
+        """The left-padded prefixes' (keys, values) per layer, and their mask."""
         embeds, mask = left_pad(prefixes)
         with self._prefix_scope():
             cache = self.llm.get_decoder()(
                 inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask), use_cache=True
             ).past_key_values
-        return cache, mask
+        return [(keys, values) for keys, values, *_ in cache], mask
 
     @torch.no_grad()
     def prefix_states(self, instructions: Sequence[torch.Tensor]) -> list[PrefixState]:
         """Frozen-prefix key/values per instruction, unpadded: they depend on the instruction alone,
         so training can compute them once and reuse them at every step."""
-        cache, mask = self._encode_prefixes(instructions)
+        layers, mask = self._encode_prefixes(instructions)
         lengths = mask.sum(-1).tolist()
-        layers = [(keys, values) for keys, values, *_ in cache]
         return [[(k[i, :, -n:], v[i, :, -n:]) for k, v in layers] for i, n in enumerate(lengths)]
 
     def suffix_logits(
@@ -276,7 +278,7 @@ class ModelSATModel(nn.Module):
 
     def _suffix_logits(
         self,
-        layers: list[tuple[torch.Tensor, torch.Tensor]],
+        layers: KeyValues,
         prefix_mask: torch.Tensor,
         capabilities: Sequence[torch.Tensor],
         per_prefix: int,
@@ -368,8 +370,7 @@ class ModelSATModel(nn.Module):
     ) -> torch.Tensor:
         """`suffixes[i]`: the candidates' capability tokens for instruction i."""
         n, m = len(prefixes), len(suffixes[0])
-        cache, prefix_mask = self._encode_prefixes(prefixes)
-        layers = [(keys, values) for keys, values, *_ in cache]
+        layers, prefix_mask = self._encode_prefixes(prefixes)
         flat = [suffix for row in suffixes for suffix in row]
         return self._suffix_logits(layers, prefix_mask, flat, per_prefix=m).view(n, m)
 
