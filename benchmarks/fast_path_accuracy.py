@@ -1,50 +1,97 @@
-"""Validation accuracy of the Model-SAT router in each number format against fp32.
+"""What each fast serving setting changes against the shipped default (fp32, the full window).
 
-Routes the validation questions of each zoo with the shipped checkpoint once per precision
-(`router_core.model.precision`: fp32 as trained, bf16, int8-quantized frozen layers) and prints
-routed accuracy per split and zoo and each format's difference from fp32. A format may be a
-default only if it loses at most 0.3 points on every zoo.
+A setting is a number format (`router_core.model.precision`: bf16, int8-quantized frozen LLM
+layers), optionally with a shorter instruction window: `int8@64` reads 64 tokens in int8. For
+each setting it prints
+- routed accuracy on the validation questions of each zoo, and its difference from the default;
+- how often it picks the same model as the default (argmax agreement) over every carded model,
+  and the mean and largest change in Pr(Yes), on the first `--agreement` validation questions.
 
-    python benchmarks/fast_path_accuracy.py --data ../shared/data/mmlu-pro --zoo small,mixed
+Routed accuracy moves by about a point when a few dozen close calls flip either way, so a
+setting is judged on both: a default may lose at most 0.3 points on every zoo.
+
+    python benchmarks/fast_path_accuracy.py --data ../shared/data/mmlu-pro --settings int8,fp32@64,int8@64
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import NamedTuple
 
+import numpy as np
+
+from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import load_cards
 from router_core.cli.eval_cmd import resolve_zoos
-from router_core.data import load_outcomes
+from router_core.data import OutcomeMatrix, load_outcomes
 from router_core.evaluation.benchmark import BenchmarkSpec, evaluate_routers
+from router_core.model.inference import ModelSATScorer
+from router_core.model.serving import load_for_inference
+from router_core.zoos.splits import split_questions
 
 
-def accuracies(data: str, zoo: str, precision: str) -> dict[tuple[str, str], float]:
-    outcomes = load_outcomes(data)
+class Setting(NamedTuple):
+    precision: str
+    instruction_tokens: int | None
+
+    @classmethod
+    def parse(cls, text: str) -> Setting:
+        precision, _, tokens = text.partition("@")
+        return cls(precision, int(tokens) if tokens else None)
+
+    def __str__(self) -> str:
+        return self.precision + (f"@{self.instruction_tokens}" if self.instruction_tokens else "")
+
+
+DEFAULT = Setting("fp32", None)
+
+
+def accuracies(outcomes: OutcomeMatrix, zoo: str, setting: Setting) -> dict[tuple[str, str], float]:
+    options = {"precision": setting.precision, "instruction_tokens": setting.instruction_tokens}
+    options["device"] = "cpu"
     spec = BenchmarkSpec(
         routers=["modelsat"],
         zoos=resolve_zoos(zoo, None, outcomes.models),
         questions="validation",
-        router_options={"modelsat": {"precision": precision, "device": "cpu"}},
+        router_options={"modelsat": options},
     )
     result = evaluate_routers(outcomes, load_cards(), spec)
     return {(e.split, e.zoo): e.overall.routed * 100 for e in result.evaluations}
+
+
+def scores(texts: list[str], setting: Setting) -> np.ndarray:
+    """Pr(Yes) of the validation questions over every carded model."""
+    model = load_for_inference(None, "cpu", setting.precision, setting.instruction_tokens)
+    return ModelSATScorer(model).score(texts, list(load_cards().values()))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
     parser.add_argument("--zoo", default="small,mixed")
-    parser.add_argument("--precisions", default="bf16,int8", help="compared with fp32")
+    parser.add_argument("--settings", default="int8,fp32@64,int8@64", help="precision[@tokens], ...")
+    parser.add_argument("--agreement", type=int, default=400, help="validation questions for agreement")
     args = parser.parse_args()
-    others = [p for p in args.precisions.split(",") if p and p != "fp32"]
-    fp32 = accuracies(args.data, args.zoo, "fp32")
-    measured = {p: accuracies(args.data, args.zoo, p) for p in others}
-    header = " | ".join(f"{p} routed % | {p} - fp32" for p in others)
+    settings = [Setting.parse(s) for s in args.settings.split(",") if s and Setting.parse(s) != DEFAULT]
+    outcomes = load_outcomes(args.data)
+    validation = split_questions(outcomes, load_aptitude_test()).validation[: args.agreement]
+    texts = [ins.routing_text for ins in outcomes.select(instruction_ids=validation).instructions]
+    default, reference = accuracies(outcomes, args.zoo, DEFAULT), scores(texts, DEFAULT)
+    header = " | ".join(f"{s} routed % | {s} - fp32" for s in settings)
     print(f"| split | zoo | fp32 routed % | {header} |")
-    print("| --- | --- | --- |" + " --- | --- |" * len(others))
-    for key, value in fp32.items():
-        cells = " | ".join(f"{measured[p][key]:.2f} | {measured[p][key] - value:+.2f}" for p in others)
+    print("| --- | --- | --- |" + " --- | --- |" * len(settings))
+    measured = {s: accuracies(outcomes, args.zoo, s) for s in settings}
+    for key, value in default.items():
+        cells = " | ".join(f"{measured[s][key]:.2f} | {measured[s][key] - value:+.2f}" for s in settings)
         print(f"| {key[0]} | {key[1]} | {value:.2f} | {cells} |")
+    print(f"\n{len(texts)} validation questions x {reference.shape[1]} cards, against fp32:\n")
+    print("| setting | same choice % | mean abs change in Pr(Yes) | largest |")
+    print("| --- | --- | --- | --- |")
+    for setting in settings:
+        other = scores(texts, setting)
+        agree = (other.argmax(1) == reference.argmax(1)).mean() * 100
+        change = np.abs(other - reference)
+        print(f"| {setting} | {agree:.1f} | {change.mean():.4f} | {change.max():.3f} |")
 
 
 if __name__ == "__main__":

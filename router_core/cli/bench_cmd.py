@@ -32,6 +32,10 @@ def bench_command(
     max_batch_size: Annotated[
         int | None, typer.Option(min=1, help="Instructions per forward pass (default: 4 on CPU, 64 else).")
     ] = None,
+    batch_window_ms: Annotated[
+        float | None,
+        typer.Option(min=0, help="How long a batch waits for company (default: 0 on CPU, 3 ms else)."),
+    ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the results here.")] = None,
 ) -> None:
     """Latency p50/p99 over 5/10/20/40 candidates, throughput with 1/8/64 async callers."""
@@ -44,6 +48,7 @@ def bench_command(
         precision=precision or "auto",
         instruction_tokens=instruction_tokens,
         max_batch_size=max_batch_size,
+        batch_window_ms=batch_window_ms,
     )
     try:
         results = measure_engine(config, calls=calls, requests=requests, progress=console.log)
@@ -59,7 +64,7 @@ def bench_command(
         latency.add_row(str(size), f"{row['p50_ms']:.1f}", f"{row['p99_ms']:.1f}", f"{row['mean_ms']:.1f}")
     rate = Table(
         title=f"throughput, {results['throughput_candidates']} candidates, "
-        f"batches of <= {results['max_batch_size']}"
+        f"batches of <= {results['max_batch_size']} within {results['batch_window_ms']:g} ms"
     )
     for column in ("async callers", "routed/s", "x one caller", "p50 ms", "p99 ms"):
         rate.add_column(column)

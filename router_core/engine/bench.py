@@ -148,6 +148,7 @@ def measure_engine(
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "forward_passes": passes,
         "max_batch_size": engine.max_batch_size,
+        "batch_window_ms": engine.batch_window_ms,
         "precision": engine.precision,
         "throughput_candidates": throughput_candidates,
         **results,

@@ -37,6 +37,8 @@ log = logging.getLogger("router_core.engine")
 PolicySpec = str | dict | Policy | None
 CPU_BATCH, ACCELERATOR_BATCH = 4, 64
 """Default instructions per forward pass (`EngineConfig.max_batch_size` None)."""
+CPU_WINDOW_MS, ACCELERATOR_WINDOW_MS = 0.0, 3.0
+"""Default wait for company (`EngineConfig.batch_window_ms` None)."""
 
 
 class Scorer(Protocol):
@@ -55,7 +57,13 @@ class EngineConfig(BaseModel):
     checkpoint: str | None = Field(default=None, description="Router checkpoint folder; None: the default")
     device: str | None = Field(default=None, description="cuda, mps or cpu; None = best available")
     perturbations: int = Field(default=0, ge=0, description="Average over this many shuffled task orders")
-    batch_window_ms: float = Field(default=3.0, ge=0, description="How long a batch waits for company")
+    batch_window_ms: float | None = Field(
+        default=None,
+        ge=0,
+        description="How long a batch waits for company; None: 0 for a CPU router (its passes are "
+        "compute-bound, so waiting only delays a lone caller; requests queued during a pass still "
+        "share the next one), 3 ms otherwise",
+    )
     max_batch_size: int | None = Field(
         default=None,
         ge=1,
@@ -80,6 +88,11 @@ class EngineConfig(BaseModel):
         description="Read at most this many tokens of each instruction (LLM prefix and psi); None: the "
         "checkpoint's window (128). 64 routes faster at the same validation accuracy (docs/benchmarks.md)",
     )
+
+
+def _or(value: float | None, default: float) -> float:
+    """A setting, or its default where it is None."""
+    return default if value is None else value
 
 
 @dataclass
@@ -123,7 +136,7 @@ class RouterEngine:
         self._scores: LRUCache[np.ndarray] = LRUCache(self.config.score_cache_size)
         self._batcher = MicroBatcher(
             self._score_batch,
-            window_s=self.config.batch_window_ms / 1000,
+            window_s=_or(self.config.batch_window_ms, ACCELERATOR_WINDOW_MS) / 1000,
             max_batch=self.config.max_batch_size or ACCELERATOR_BATCH,
             max_queue=self.config.max_queue,
         )
@@ -158,8 +171,9 @@ class RouterEngine:
         c = self.config
         model = load_for_inference(c.checkpoint, c.device, c.precision, c.instruction_tokens)
         self._precision = resolve_precision(c.precision, model.device)
-        if model.device.type == "cpu" and c.max_batch_size is None:
-            self._batcher.max_batch = CPU_BATCH
+        if model.device.type == "cpu":
+            self._batcher.max_batch = _or(c.max_batch_size, CPU_BATCH)
+            self._batcher.window_s = _or(c.batch_window_ms, CPU_WINDOW_MS) / 1000
         return ModelSATScorer(model, perturbations=c.perturbations)
 
     def _ensure_scorer(self) -> Scorer:
@@ -252,7 +266,7 @@ class RouterEngine:
                     raise EngineOverloadedError(
                         f"routing queue full ({self.config.max_queue}) for {call.timeout}s"
                     ) from None
-                await asyncio.sleep(max(self.config.batch_window_ms / 1000, 0.001))
+                await asyncio.sleep(max(self._batcher.window_s, 0.001))
 
     def _begin(
         self,
@@ -341,6 +355,12 @@ class RouterEngine:
     def max_batch_size(self) -> int:
         """Instructions per forward pass in effect (the CPU default is set when the router loads)."""
         return self._batcher.max_batch
+
+    @property
+    def batch_window_ms(self) -> float:
+        """How long a batch waits for company, in effect (the CPU default is set when the router
+        loads)."""
+        return self._batcher.window_s * 1000
 
 
 class EngineRegistry:

@@ -1,12 +1,14 @@
-"""Dynamic int8 quantization of the router's frozen dense layers, for a fast CPU path.
+"""Dynamic int8 quantization of the router LLM's frozen dense layers, for a fast CPU path.
 
-On a 2-core CPU a routing call is dense fp32 matrix work: the frozen instruction prefix (the
-LLM's decoder layers) and psi (MiniLM) take three quarters of it. Their Linear layers are
-frozen, so they can be quantized once at load time: weights to int8, activations quantized per
-call (`torch.ao.quantization.quantize_dynamic`). The trained parts stay fp32: the LoRA adapter
-(its A/B matrices; the frozen base layer under it is quantized), the connector, the category
-prior, and the output embedding the Yes/No logits are read from. It changes the numerics, so
-its accuracy is measured against fp32 (docs/benchmarks.md); it is a CPU path only.
+On a 2-core CPU a routing call is dense fp32 matrix work, most of it in the LLM's frozen decoder
+layers (the instruction prefix, and the base layers under the adapter). Those Linear layers are
+quantized once at load time: weights to int8, activations quantized per call
+(`torch.ao.quantization.quantize_dynamic`). The trained parts stay fp32: the LoRA adapter (its
+A/B matrices; the frozen base layer under it is quantized), the connector, the category prior,
+the output embedding the Yes/No logits are read from, and psi (MiniLM), whose instruction
+encodings steer pooling through a cosine scaled by up to 20: quantizing psi too moved routing
+twice as much (docs/benchmarks.md, "int8 without psi"). It changes the numerics, so its accuracy
+is measured against fp32; it is a CPU path only.
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ from torch import nn
 from router_core.errors import ConfigError
 from router_core.model.network import ModelSATModel
 
-TRAINED_PARTS = ("lora_", "connector", "prior", "lm_head")
+KEPT_FP32 = ("lora_", "connector", "prior", "lm_head", "capability.")
+"""Layers left in fp32: the trained parts, and psi (the capability encoder)."""
 
 
 def frozen_linear_layers(model: ModelSATModel) -> list[str]:
-    """Names of the Linear layers that never train: the LLM's base layers and psi."""
+    """Names of the Linear layers int8 quantizes: the LLM's frozen base layers."""
     return [
         name
         for name, module in model.named_modules()
-        if type(module) is nn.Linear and not any(part in name for part in TRAINED_PARTS)
+        if type(module) is nn.Linear and not any(part in name for part in KEPT_FP32)
     ]
 
 

@@ -94,9 +94,11 @@ async def test_a_timeout_is_reported_with_the_calls_own_limit_in_both_apis():
         assert decision.degraded and decision.reason == "router timed out after 0.05s"
 
 
-def test_the_batch_cap_defaults_to_the_accelerator_size_and_follows_the_config():
-    assert engine_with(KeywordScorer(KEYWORDS)).max_batch_size == 64
-    assert engine_with(KeywordScorer(KEYWORDS), max_batch_size=2).max_batch_size == 2
+def test_the_batch_cap_and_window_default_to_the_accelerator_values_and_follow_the_config():
+    default = engine_with(KeywordScorer(KEYWORDS))
+    assert (default.max_batch_size, default.batch_window_ms) == (64, 3.0)
+    tuned = engine_with(KeywordScorer(KEYWORDS), max_batch_size=2, batch_window_ms=7)
+    assert (tuned.max_batch_size, tuned.batch_window_ms) == (2, 7.0)
 
 
 async def test_a_failing_router_degrades_in_both_apis():

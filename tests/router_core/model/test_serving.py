@@ -51,3 +51,15 @@ def test_the_engine_and_the_benchmark_router_load_through_it(saved, cards) -> No
     options = ModelSATOptions(checkpoint=str(folder), device="cpu", instruction_tokens=8)
     benchmark_router = ModelSATBenchmarkRouter(options)
     np.testing.assert_allclose(benchmark_router.scorer.score([LONG], cards), expected, atol=1e-6)
+
+
+def test_a_cpu_router_batches_what_is_queued_without_waiting_unless_told(saved, cards) -> None:
+    from router_core.engine import EngineConfig, RouterEngine
+
+    _, folder = saved
+    for settings, expected in (({}, (4, 0.0)), ({"max_batch_size": 2, "batch_window_ms": 5}, (2, 5.0))):
+        engine = RouterEngine(EngineConfig(checkpoint=str(folder), device="cpu", **settings)).warmup()
+        try:
+            assert (engine.max_batch_size, engine.batch_window_ms) == expected
+        finally:
+            engine.close()
