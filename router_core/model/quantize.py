@@ -2,7 +2,8 @@
 
 On a 2-core CPU a routing call is dense fp32 matrix work, most of it in the LLM's frozen decoder
 layers (the instruction prefix, and the base layers under the adapter). Those Linear layers are
-quantized once at load time: weights to int8, activations quantized per call
+quantized once at load time: weights to int8, activations quantized per forward pass with one
+scale for the whole batch, so a score moves slightly with its batch-mates
 (`torch.ao.quantization.quantize_dynamic`). The trained parts stay fp32: the LoRA adapter (its
 A/B matrices; the frozen base layer under it is quantized), the connector, the category prior,
 the output embedding the Yes/No logits are read from, and psi (MiniLM), whose instruction
