@@ -47,8 +47,11 @@ DEFAULT = Setting("fp32", None)
 
 
 def accuracies(outcomes: OutcomeMatrix, zoo: str, setting: Setting) -> dict[tuple[str, str], float]:
-    options = {"precision": setting.precision, "instruction_tokens": setting.instruction_tokens}
-    options["device"] = "cpu"
+    options = {
+        "precision": setting.precision,
+        "instruction_tokens": setting.instruction_tokens,
+        "device": "cpu",
+    }
     spec = BenchmarkSpec(
         routers=["modelsat"],
         zoos=resolve_zoos(zoo, None, outcomes.models),
@@ -72,7 +75,8 @@ def main() -> None:
     parser.add_argument("--settings", default="int8,fp32@64,int8@64", help="precision[@tokens], ...")
     parser.add_argument("--agreement", type=int, default=400, help="validation questions for agreement")
     args = parser.parse_args()
-    settings = [Setting.parse(s) for s in args.settings.split(",") if s and Setting.parse(s) != DEFAULT]
+    parsed = [Setting.parse(text) for text in args.settings.split(",") if text]
+    settings = [setting for setting in parsed if setting != DEFAULT]
     outcomes = load_outcomes(args.data)
     validation = split_questions(outcomes, load_aptitude_test()).validation[: args.agreement]
     texts = [ins.routing_text for ins in outcomes.select(instruction_ids=validation).instructions]

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +35,7 @@ from router_core.model.config import Precision
 log = logging.getLogger("router_core.engine")
 
 PolicySpec = str | dict | Policy | None
+Number = TypeVar("Number", int, float)
 CPU_BATCH, ACCELERATOR_BATCH = 4, 64
 """Default instructions per forward pass (`EngineConfig.max_batch_size` None)."""
 CPU_WINDOW_MS, ACCELERATOR_WINDOW_MS = 0.0, 3.0
@@ -90,7 +91,7 @@ class EngineConfig(BaseModel):
     )
 
 
-def _or(value: float | None, default: float) -> float:
+def _or(value: Number | None, default: Number) -> Number:
     """A setting, or its default where it is None."""
     return default if value is None else value
 
@@ -137,7 +138,7 @@ class RouterEngine:
         self._batcher = MicroBatcher(
             self._score_batch,
             window_s=_or(self.config.batch_window_ms, ACCELERATOR_WINDOW_MS) / 1000,
-            max_batch=self.config.max_batch_size or ACCELERATOR_BATCH,
+            max_batch=_or(self.config.max_batch_size, ACCELERATOR_BATCH),
             max_queue=self.config.max_queue,
         )
 

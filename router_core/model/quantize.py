@@ -8,7 +8,7 @@ scale for the whole batch, so a score moves slightly with its batch-mates
 A/B matrices; the frozen base layer under it is quantized), the connector, the category prior,
 the output embedding the Yes/No logits are read from, and psi (MiniLM), whose instruction
 encodings steer pooling through a cosine scaled by up to 20: quantizing psi too moved routing
-twice as much (docs/benchmarks.md, "int8 without psi"). It changes the numerics, so its accuracy
+twice as much (docs/benchmarks.md, "Session 9"). It changes the numerics, so its accuracy
 is measured against fp32; it is a CPU path only.
 """
 
