@@ -14,6 +14,7 @@ from router_core.cli.common import (
     DeviceOption,
     InstructionTokensOption,
     PrecisionOption,
+    RemoteCodeOption,
     console,
     fail,
 )
@@ -37,6 +38,7 @@ def bench_command(
         typer.Option(min=0, help="How long a batch waits for company (default: 0 on CPU, 3 ms else)."),
     ] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the results here.")] = None,
+    trust_remote_code: RemoteCodeOption = False,
 ) -> None:
     """Latency p50/p99 over 5/10/20/40 candidates, throughput with 1/8/64 async callers."""
     from router_core.engine.bench import measure_engine
@@ -49,6 +51,7 @@ def bench_command(
         instruction_tokens=instruction_tokens,
         max_batch_size=max_batch_size,
         batch_window_ms=batch_window_ms,
+        allow_remote_code=trust_remote_code,
     )
     try:
         results = measure_engine(config, calls=calls, requests=requests, progress=console.log)

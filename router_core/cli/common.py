@@ -26,6 +26,14 @@ CardsOption = Annotated[
 CheckpointOption = Annotated[
     Path | None, typer.Option("--checkpoint", help="Model-SAT router checkpoint (default: the shipped one).")
 ]
+RemoteCodeOption = Annotated[
+    bool,
+    typer.Option(
+        "--trust-remote-code",
+        help="Let a checkpoint that asks for trust_remote_code run its backbones' Python files "
+        "(refused without this flag; see docs/security.md).",
+    ),
+]
 DeviceOption = Annotated[
     str | None, typer.Option("--device", help="cuda, mps or cpu (default: the best available).")
 ]

@@ -17,6 +17,7 @@ from router_core.cli.common import (
     InstructionTokensOption,
     PerturbationsOption,
     PrecisionOption,
+    RemoteCodeOption,
     console,
     fail,
     split_names,
@@ -120,6 +121,7 @@ def evaluate(
     perturbations: PerturbationsOption = None,
     precision: PrecisionOption = None,
     instruction_tokens: InstructionTokensOption = None,
+    trust_remote_code: RemoteCodeOption = False,
     encoder: EncoderOption = MINILM,
     seed: SeedOption = 0,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the full results as JSON.")] = None,
@@ -149,6 +151,7 @@ def evaluate(
             perturbations=perturbations,
             precision=precision,
             instruction_tokens=instruction_tokens,
+            allow_remote_code=trust_remote_code or None,
         )
         outcomes = load_outcomes(data)
         spec = BenchmarkSpec(
@@ -218,6 +221,7 @@ def score(
     perturbations: PerturbationsOption = None,
     precision: PrecisionOption = None,
     instruction_tokens: InstructionTokensOption = None,
+    trust_remote_code: RemoteCodeOption = False,
     encoder: EncoderOption = MINILM,
     seed: SeedOption = 0,
 ) -> None:
@@ -232,6 +236,7 @@ def score(
             perturbations=perturbations,
             precision=precision,
             instruction_tokens=instruction_tokens,
+            allow_remote_code=trust_remote_code or None,
         )[router]
         chosen = make_router(router, embedder=make_embedder(encoder), **options)
         if chosen.kind == "upper bound":

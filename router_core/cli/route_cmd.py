@@ -16,6 +16,7 @@ from router_core.cli.common import (
     PerturbationsOption,
     PolicyOption,
     PrecisionOption,
+    RemoteCodeOption,
     console,
     fail,
     split_names,
@@ -32,6 +33,7 @@ def route_command(
     policy: PolicyOption = None,
     precision: PrecisionOption = None,
     instruction_tokens: InstructionTokensOption = None,
+    trust_remote_code: RemoteCodeOption = False,
 ) -> None:
     """Print the ranking (the order to try candidates in) with each candidate's Pr(Yes)."""
     from router_core.engine import EngineConfig, RouterEngine, resolve_candidates
@@ -41,6 +43,7 @@ def route_command(
         "perturbations": perturbations,
         "precision": precision,
         "instruction_tokens": instruction_tokens,
+        "allow_remote_code": trust_remote_code,
     }
     engine = RouterEngine(
         EngineConfig(**{k: v for k, v in given.items() if v is not None}, degrade=False, timeout_s=None)

@@ -11,7 +11,7 @@ import typer
 
 from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import load_cards
-from router_core.cli.common import CardsOption, DataOption, DeviceOption, console, fail
+from router_core.cli.common import CardsOption, DataOption, DeviceOption, RemoteCodeOption, console, fail
 from router_core.data import load_outcomes
 from router_core.errors import ModelSATError
 from router_core.training.config import TrainConfig
@@ -58,6 +58,7 @@ def fit_prior_command(
     out: Annotated[Path, typer.Option("--out", help="Where to save the router with its prior.")],
     cards: CardsOption = None,
     device: DeviceOption = None,
+    trust_remote_code: RemoteCodeOption = False,
 ) -> None:
     """Fit the card category prior of a trained router (training does this itself at the end)."""
     from router_core.model.checkpoint import load_checkpoint, save_checkpoint, training_record
@@ -66,7 +67,7 @@ def fit_prior_command(
 
     try:
         training_data = TrainingData.from_outcomes(load_outcomes(data), load_cards(cards), None)
-        model = load_checkpoint(checkpoint, device=device)
+        model = load_checkpoint(checkpoint, device=device, allow_remote_code=trust_remote_code)
         report = fit_category_prior(
             model, training_data.train, training_data.validation, training_data.cards, load_aptitude_test()
         )

@@ -89,6 +89,11 @@ class EngineConfig(BaseModel):
         description="Read at most this many tokens of each instruction (LLM prefix and psi); None: the "
         "checkpoint's window (128). 64 routes faster at the same validation accuracy (docs/benchmarks.md)",
     )
+    allow_remote_code: bool = Field(
+        default=False,
+        description="Let a checkpoint that asks for trust_remote_code run its backbones' Python files; "
+        "off, such a checkpoint is refused (docs/security.md)",
+    )
 
 
 def _or(value: Number | None, default: Number) -> Number:
@@ -170,7 +175,9 @@ class RouterEngine:
         from router_core.model.serving import load_for_inference
 
         c = self.config
-        model = load_for_inference(c.checkpoint, c.device, c.precision, c.instruction_tokens)
+        model = load_for_inference(
+            c.checkpoint, c.device, c.precision, c.instruction_tokens, allow_remote_code=c.allow_remote_code
+        )
         self._precision = resolve_precision(c.precision, model.device)
         if model.device.type == "cpu":
             self._batcher.max_batch = _or(c.max_batch_size, CPU_BATCH)

@@ -1,14 +1,18 @@
 """Router checkpoints: config JSON + safetensors connector + peft adapter, base weights referenced.
 
 A manifest records the sha256 of every file; loading refuses a checkpoint whose files do not
-match it, and any pickle-based weight file (.bin/.pt/.pth/.pkl/.ckpt), so a checkpoint from the
-internet can never run code on load.
+match it, and any pickle-based weight file (.bin/.pt/.pth/.pkl/.ckpt). The manifest only proves
+the files are the ones their author saved, so the author's config cannot enable remote code: a
+checkpoint asking for `trust_remote_code` is refused unless the caller allows it
+(`allow_remote_code`), and base weights from outside the checkpoint are named in a warning.
+See docs/security.md.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,8 @@ from safetensors.torch import load_file, save_file
 from router_core.errors import CheckpointError
 from router_core.model.config import RouterConfig
 from router_core.model.network import ModelSATModel
+
+log = logging.getLogger("router_core.model")
 
 FORMAT = "modelsat-checkpoint/1"
 CONFIG_FILE, MANIFEST_FILE, CONNECTOR_FILE, PRIOR_FILE, ADAPTER_DIR = (
@@ -55,13 +61,26 @@ def save_checkpoint(model: ModelSATModel, folder: str | Path, record: dict[str, 
 
 
 def load_checkpoint(
-    folder: str | Path | None = None, device: str | torch.device | None = None, trainable: bool = False
+    folder: str | Path | None = None,
+    device: str | torch.device | None = None,
+    trainable: bool = False,
+    allow_remote_code: bool = False,
 ) -> ModelSATModel:
-    """Load a router; no argument loads the shipped default checkpoint. `trainable` is for resuming."""
+    """Load a router; no argument loads the shipped default checkpoint. `trainable` is for resuming.
+    `allow_remote_code` is the caller's own consent to run backbone code the checkpoint asks for."""
     folder = Path(str(DEFAULT_CHECKPOINT)) if folder is None else Path(folder)
     verify_checkpoint(folder)
     config = RouterConfig.model_validate_json((folder / CONFIG_FILE).read_text(encoding="utf-8"))
-    model = ModelSATModel.build(config, device=device, lora=False)
+    if config.trust_remote_code and not allow_remote_code:
+        raise CheckpointError(
+            f"{folder / CONFIG_FILE} asks for trust_remote_code, which would run Python files of its "
+            f"backbones ({_backbones(config)}); refused, since a checkpoint cannot allow that itself: if "
+            "you trust them, pass --trust-remote-code (allow_remote_code=True in Python and EngineConfig)"
+        )
+    _warn_external_backbones(folder, config)
+    model = ModelSATModel.build(
+        config, device=device, lora=False, trust_remote_code=config.trust_remote_code and allow_remote_code
+    )
     model.llm = PeftModel.from_pretrained(model.llm, folder / ADAPTER_DIR, is_trainable=trainable).to(
         model.device
     )
@@ -117,6 +136,24 @@ def verify_checkpoint(folder: Path) -> dict[str, Any]:
         if _sha256(folder / name) != listed[name]:
             raise CheckpointError(f"{folder}: {name} does not match its checksum (tampered or corrupted)")
     return manifest
+
+
+def _backbones(config: RouterConfig) -> str:
+    return ", ".join(name for name in (config.llm, config.encoder) if name is not None)
+
+
+def _warn_external_backbones(folder: Path, config: RouterConfig) -> None:
+    """Name every backbone that is not a builtin: its weights come from a folder or hub id the
+    checkpoint's author chose, which the manifest does not cover."""
+    for role, name in (("llm", config.llm), ("encoder", config.encoder)):
+        if name is not None and not name.startswith("builtin:"):
+            log.warning(
+                "checkpoint %s: %s %r is outside the checkpoint; its weights and tokenizer load from "
+                "there, unchecked by the manifest",
+                folder,
+                role,
+                name,
+            )
 
 
 def _reference_base_model(adapter: Path, llm: str) -> None:

@@ -100,7 +100,11 @@ class RouterConfig(BaseModel):
     category_prior: CategoryPriorSettings | None = Field(
         default=None, description="Add the card's accuracy on the instruction's category (needs an encoder)"
     )
-    trust_remote_code: bool = False
+    trust_remote_code: bool = Field(
+        default=False,
+        description="Asks to run the backbones' own Python files (auto_map); a checkpoint's value "
+        "enables nothing unless the loading caller allows it (`allow_remote_code`)",
+    )
 
     @model_validator(mode="after")
     def _prefix_needs_instruction_first(self) -> RouterConfig:

@@ -86,13 +86,20 @@ class ModelSATModel(nn.Module):
 
     @classmethod
     def build(
-        cls, config: RouterConfig, device: str | torch.device | None = None, lora: bool = True
+        cls,
+        config: RouterConfig,
+        device: str | torch.device | None = None,
+        lora: bool = True,
+        trust_remote_code: bool | None = None,
     ) -> ModelSATModel:
         """Fresh router from the base weights: new LoRA adapter and connector. `lora=False` leaves
-        the LLM bare, for loading a saved adapter onto it."""
+        the LLM bare, for loading a saved adapter onto it. `trust_remote_code` None takes the
+        config's own value, right for a config the caller wrote; `load_checkpoint` passes its own
+        decision, since a checkpoint's config was written by whoever shipped it."""
         device = pick_device(str(device) if device else None)
         dtype = torch.bfloat16 if device.type == "cuda" else torch.float32
-        llm, tokenizer = load_llm(config, dtype)
+        remote = config.trust_remote_code if trust_remote_code is None else trust_remote_code
+        llm, tokenizer = load_llm(config, dtype, trust_remote_code=remote)
         llm.requires_grad_(False)
         if lora:
             settings = config.lora
@@ -111,7 +118,7 @@ class ModelSATModel(nn.Module):
         if config.encoder is None:
             capability: nn.Module = CardTextEmbedder(config, tokenizer, llm.get_input_embeddings())
         else:
-            encoder, encoder_tokenizer = load_encoder(config, dtype)
+            encoder, encoder_tokenizer = load_encoder(config, dtype, trust_remote_code=remote)
             connector = make_connector(config, encoder.config.hidden_size, width).to(dtype)
             capability = CapabilityEncoder(config, encoder, encoder_tokenizer, connector)
             if config.category_prior is not None:

@@ -17,10 +17,11 @@ def load_for_inference(
     device: str | torch.device | None = None,
     precision: Precision = "auto",
     instruction_tokens: int | None = None,
+    allow_remote_code: bool = False,
 ) -> ModelSATModel:
     """A checkpoint in eval mode, in `precision`, reading at most `instruction_tokens` tokens of each
-    instruction (None: the checkpoint's window)."""
-    model = load_checkpoint(checkpoint, device=device).eval()
+    instruction (None: the checkpoint's window); `allow_remote_code` as in `load_checkpoint`."""
+    model = load_checkpoint(checkpoint, device=device, allow_remote_code=allow_remote_code).eval()
     if instruction_tokens is not None:
         model.set_instruction_window(instruction_tokens)
     return apply_precision(model, precision)

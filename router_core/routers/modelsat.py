@@ -30,6 +30,9 @@ class ModelSATOptions(RouterOptions):
     instruction_tokens: int | None = Field(
         default=None, ge=8, description="Instruction tokens read (None: the checkpoint's window)"
     )
+    allow_remote_code: bool = Field(
+        default=False, description="Let a checkpoint that asks for trust_remote_code run backbone code"
+    )
 
 
 class ModelSATBenchmarkRouter(Router):
@@ -43,7 +46,9 @@ class ModelSATBenchmarkRouter(Router):
         from router_core.model.serving import load_for_inference
 
         o = self.options
-        model = load_for_inference(o.checkpoint, o.device, o.precision, o.instruction_tokens)
+        model = load_for_inference(
+            o.checkpoint, o.device, o.precision, o.instruction_tokens, allow_remote_code=o.allow_remote_code
+        )
         self.scorer = ModelSATScorer(
             model, perturbations=self.options.perturbations, batch_size=self.options.batch_size
         )

@@ -188,8 +188,9 @@ def train(
     data = TrainingData.from_outcomes(outcomes, cards, config.validation_questions)
     sampler = GroupSampler.from_config(data.train, config)
     torch.manual_seed(config.seed)
+    remote = config.router.trust_remote_code  # the user's own training config may allow it
     if resume:
-        model = load_checkpoint(out_dir / LAST, device=device, trainable=True)
+        model = load_checkpoint(out_dir / LAST, device=device, trainable=True, allow_remote_code=remote)
     else:
         model = ModelSATModel.build(config.router, device=device)
     aptitude = load_aptitude_test()
@@ -243,7 +244,7 @@ def train(
             if out_of_time:
                 log(f"time budget of {config.max_minutes} min reached at step {step + 1}")
                 break
-    best = load_checkpoint(out_dir / BEST, device=str(model.device))
+    best = load_checkpoint(out_dir / BEST, device=str(model.device), allow_remote_code=remote)
     if config.category_prior and best.prior is not None:  # joint: keep its classifier, re-pick the weight
         meta["category_prior"] = pick_weight(
             best, best.prior.settings, best.prior.state_dict(), data.validation, data.cards

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
 import numpy as np
 
 from router_core.cards.aptitude import AptitudeTask, AptitudeTest
@@ -63,3 +68,47 @@ def tiny_train_config(router: RouterConfig, **overrides: object) -> TrainConfig:
     """Two training steps in groups of two, validated at the end: a whole run in about a second."""
     settings: dict = dict(group_size=2, groups_per_step=2, stage1_steps=1, stage2_steps=1, eval_every=2)
     return TrainConfig(router=router, **settings | overrides)
+
+
+CUSTOM_CODE = """from pathlib import Path
+
+from transformers import LlamaConfig, LlamaForCausalLM
+
+Path({marker!r}).write_text("custom code ran")
+
+
+class CustomConfig(LlamaConfig):
+    model_type = "modelsat_custom_llama"
+
+
+class CustomForCausalLM(LlamaForCausalLM):
+    config_class = CustomConfig
+"""
+
+
+def custom_code_checkpoint(checkpoint: Path, llm: Path, root: Path, *, ask: bool = True) -> Path:
+    """Turn a saved checkpoint into a hostile one, as whoever ships a checkpoint can: its llm becomes
+    a copy of `llm` whose config.json has an `auto_map` to a .py file, its config asks for
+    trust_remote_code (when `ask`), and its manifest is rewritten to match. Returns the path of a
+    marker file that exists only if that .py file ran."""
+    marker, custom = root / "custom-code-ran", root / "custom-llm"
+    shutil.copytree(llm, custom)
+    (custom / "custom_llama.py").write_text(CUSTOM_CODE.format(marker=str(marker)))
+    config = json.loads((custom / "config.json").read_text())
+    config |= {
+        "model_type": "modelsat_custom_llama",
+        "architectures": ["CustomForCausalLM"],
+        "auto_map": {
+            "AutoConfig": "custom_llama.CustomConfig",
+            "AutoModelForCausalLM": "custom_llama.CustomForCausalLM",
+        },
+    }
+    (custom / "config.json").write_text(json.dumps(config))
+    router_config = checkpoint / "router_config.json"
+    router_config.write_text(
+        json.dumps(json.loads(router_config.read_text()) | {"llm": str(custom), "trust_remote_code": ask})
+    )
+    manifest = json.loads((checkpoint / "manifest.json").read_text())
+    manifest["files"]["router_config.json"] = hashlib.sha256(router_config.read_bytes()).hexdigest()
+    (checkpoint / "manifest.json").write_text(json.dumps(manifest))
+    return marker

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,21 @@ def cards() -> list[CapabilityCard]:
         make_card("law-model", [0.2, 0.9, 0.4]),
         make_card("weak-model", [0.1, 0.1, 0.1]),
     ]
+
+
+@pytest.fixture
+def remote_code_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """transformers copies and imports a backbone's custom code from its modules cache: keep that in
+    tmp_path, and drop the imported modules afterwards, so a test that runs it leaves nothing behind."""
+    import sys
+
+    from transformers import dynamic_module_utils
+
+    cache = tmp_path / "hf-modules"
+    monkeypatch.setattr(dynamic_module_utils, "HF_MODULES_CACHE", str(cache))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    before = set(sys.modules)
+    yield cache
+    for name in set(sys.modules) - before:
+        if name.startswith("transformers_modules"):
+            del sys.modules[name]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 
 import litellm_modelsat as lm
 import pytest
@@ -139,3 +141,18 @@ def test_shipped_card_name_is_accepted_and_unknown_one_is_named(make_router):
     shipped["model_info"]["id"] = "other"
     with pytest.raises(CardError, match="No-Such-Model"):
         make_router([shipped])
+
+
+def test_logs_and_decisions_never_carry_an_api_key(make_router, caplog):
+    secret = "sk-modelsat-test-secret"
+    deployments = zoo()
+    for d in deployments:
+        d["litellm_params"]["api_key"] = secret
+    router, _ = make_router(deployments)
+    metadata: dict = {}
+    with caplog.at_level(logging.DEBUG):
+        router.completion(model="g", messages=ask(LAW), metadata=metadata)
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith(("litellm_modelsat", "router_core"))]
+    assert any("-> deployment law" in line for line in ours), ours
+    assert not any(secret in line for line in ours)
+    assert secret not in json.dumps(metadata["modelsat"])

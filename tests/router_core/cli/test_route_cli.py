@@ -9,6 +9,7 @@ from router_core.cards.card import save_cards
 from router_core.cli.app import app
 from router_core.model.checkpoint import save_checkpoint
 from router_core.model.network import ModelSATModel
+from tests.router_core.builders import custom_code_checkpoint
 
 runner = CliRunner()
 
@@ -33,3 +34,27 @@ def test_route_prints_the_ranking_with_probabilities(tmp_path: Path, tiny_config
     assert result.exit_code == 2 and "nobody" in result.output
     result = runner.invoke(app, [*args, "--policy", "cheapest"])
     assert result.exit_code == 2 and "unknown policy" in result.output
+
+
+def test_route_refuses_a_checkpoint_that_asks_for_remote_code_unless_the_caller_allows_it(
+    tmp_path: Path, tiny_config, tiny_backbones, cards, remote_code_cache
+) -> None:
+    save_checkpoint(ModelSATModel.build(tiny_config, device="cpu"), tmp_path / "ckpt")
+    marker = custom_code_checkpoint(tmp_path / "ckpt", tiny_backbones[0], tmp_path)
+    save_cards(cards, tmp_path / "cards.json")
+    args = [
+        "route",
+        "Solve x^2 = 4",
+        "--checkpoint",
+        str(tmp_path / "ckpt"),
+        "--cards",
+        str(tmp_path / "cards.json"),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
+    assert "asks for trust_remote_code" in result.output and "--trust-remote-code" in result.output
+    assert not marker.exists()
+    result = runner.invoke(app, [*args, "--trust-remote-code"])
+    assert result.exit_code == 0, result.output
+    assert marker.exists()

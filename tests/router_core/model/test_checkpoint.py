@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from router_core.errors import CheckpointError
+from router_core.errors import CheckpointError, ConfigError
 from router_core.model.checkpoint import load_checkpoint
 from router_core.model.inference import ModelSATScorer
+from router_core.model.serving import load_for_inference
+from tests.router_core.builders import custom_code_checkpoint
 
 INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal contract binding?"]
 
@@ -59,3 +62,54 @@ def test_unlisted_and_missing_files_are_refused(saved):
 def test_missing_folder_is_a_clear_error(tmp_path: Path):
     with pytest.raises(CheckpointError, match="no such checkpoint folder"):
         load_checkpoint(tmp_path / "nope")
+
+
+def test_a_checkpoint_asking_for_remote_code_is_refused_before_any_code_runs(
+    saved, tiny_backbones, tmp_path, remote_code_cache
+):
+    _, folder = saved
+    marker = custom_code_checkpoint(folder, tiny_backbones[0], tmp_path)
+    refusal = r"router_config.json asks for trust_remote_code.*custom-llm.*--trust-remote-code"
+    with pytest.raises(CheckpointError, match=refusal):
+        load_checkpoint(folder, device="cpu")
+    with pytest.raises(CheckpointError, match=refusal):
+        load_for_inference(folder, "cpu")  # the engine's and the benchmark router's load
+    assert not marker.exists()
+
+
+def test_the_callers_allow_lets_a_checkpoint_run_the_code_it_asks_for(
+    saved, tiny_backbones, tmp_path, cards, remote_code_cache
+):
+    model, folder = saved
+    marker = custom_code_checkpoint(folder, tiny_backbones[0], tmp_path)
+    loaded = load_checkpoint(folder, device="cpu", allow_remote_code=True)
+    assert marker.exists()
+    assert type(loaded.llm.get_base_model()).__name__ == "CustomForCausalLM"
+    np.testing.assert_allclose(
+        ModelSATScorer(model.eval()).score(INSTRUCTIONS, cards),
+        ModelSATScorer(loaded).score(INSTRUCTIONS, cards),
+        atol=1e-6,
+    )
+
+
+def test_an_allow_without_the_checkpoint_asking_runs_no_code(
+    saved, tiny_backbones, tmp_path, caplog, remote_code_cache
+):
+    _, folder = saved
+    marker = custom_code_checkpoint(folder, tiny_backbones[0], tmp_path, ask=False)
+    with (
+        caplog.at_level(logging.WARNING, logger="router_core.model"),
+        pytest.raises(ConfigError, match=r"backbone .*custom-llm.* holds custom code"),
+    ):
+        load_checkpoint(folder, device="cpu", allow_remote_code=True)
+    assert not marker.exists()
+    assert "custom-llm' is outside the checkpoint" in caplog.text
+
+
+def test_backbones_outside_the_checkpoint_are_named_at_load(saved, caplog):
+    _, folder = saved
+    with caplog.at_level(logging.WARNING, logger="router_core.model"):
+        loaded = load_checkpoint(folder, device="cpu")
+    warnings = [r.getMessage() for r in caplog.records if r.name == "router_core.model"]
+    for role, name in (("llm", loaded.config.llm), ("encoder", loaded.config.encoder)):
+        assert any(f"{role} {name!r} is outside the checkpoint" in w for w in warnings), warnings
