@@ -12,7 +12,8 @@ import pytest
 # Collecting less often frees the same garbage later; memory stays far below the machine's.
 gc.set_threshold(50_000, 20, 100)
 
-SHARED_MMLU_PRO = Path(__file__).resolve().parents[2] / "shared" / "data" / "mmlu-pro"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED_MMLU_PRO = SHARED_DATA / "mmlu-pro"
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +21,13 @@ def shared_mmlu_pro() -> Path:
     """The real 24-model MMLU-Pro outputs beside the repository; a test that needs them fails without them."""
     assert SHARED_MMLU_PRO.is_dir(), f"shared data not found at {SHARED_MMLU_PRO}"
     return SHARED_MMLU_PRO
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The three shared outcome sources beside the repository; a test that needs them fails without them."""
+    assert SHARED_DATA.is_dir(), f"shared data not found at {SHARED_DATA}"
+    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")

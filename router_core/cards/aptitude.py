@@ -23,13 +23,31 @@ from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError, validation_summary
 
 MMLU_SOURCE_PREFIX = "ori_mmlu-"
+MMLU_PRO_DATASET, KNOWLEDGE = "mmlu-pro", "knowledge"
+MIN_ITEMS = 5
+"""A task needs this many informative items to be measured at all."""
 DEFAULT_VERSION = "mmlu-pro-v2"
 DEFINITIONS = resources.files("router_core.cards") / "definitions"
+FAMILIES: dict[str, str] = {
+    "knowledge": "multiple-choice knowledge questions by subject (MMLU-Pro)",
+    "multiple-choice-qa": "science, commonsense and general multiple-choice questions",
+    "logic-puzzles": "logic grid puzzles, answered by choice",
+    "math-word-problems": "grade-school math word problems, graded on the final number",
+    "competition-math": "competition mathematics, graded on the final answer",
+    "short-answer-qa": "open-domain questions with short answers, graded by token F1",
+    "code": "Python programming, graded by unit tests",
+    "constrained-writing": "writing that must use given concepts, graded by their coverage",
+    "open-ended": "open-ended requests (advice, writing, explanation), judged against a reference",
+}
+"""The task families of aptitude test v3, each measured by the tasks of one source."""
 
 
 class AptitudeTask(BaseModel):
     id: str
     description: str = Field(description="About five keywords, e.g. 'Mathematics, Algebra, ...'")
+    family: str | None = Field(
+        default=None, description="The task family (one of FAMILIES); a card covers whole families"
+    )
     question_ids: list[str]
 
 
@@ -43,6 +61,23 @@ class AptitudeTest(BaseModel):
     @property
     def question_ids(self) -> set[str]:
         return {q for task in self.tasks for q in task.question_ids}
+
+    @property
+    def families(self) -> dict[str, list[str]]:
+        """Each task family's task ids ({} for a test without families)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for task in self.tasks:
+            if task.family is not None:
+                out[task.family].append(task.id)
+        known = list(FAMILIES)
+        return dict(
+            sorted(out.items(), key=lambda kv: (known.index(kv[0]) if kv[0] in known else len(known), kv[0]))
+        )
+
+    def families_of(self, task_ids: Sequence[str]) -> list[str]:
+        """The families that `task_ids` touch, in the test's order."""
+        touched = {task.family for task in self.tasks if task.id in set(task_ids)}
+        return [family for family in self.families if family in touched]
 
     def task_categories(self, questions: OutcomeMatrix) -> dict[str, str]:
         """Each task's category: the majority category of its items found in `questions`."""
@@ -74,6 +109,16 @@ class AptitudeTest(BaseModel):
         except ValidationError as exc:
             problems = validation_summary(exc)
             raise ConfigError(f"{path}: not a valid aptitude test definition ({problems})") from exc
+
+
+def shipped_versions() -> list[str]:
+    """The versions of the aptitude tests this installation ships."""
+    names = (p.name for p in DEFINITIONS.iterdir())
+    return sorted(
+        n[len("aptitude-") : -len(".json")]
+        for n in names
+        if n.startswith("aptitude-") and n.endswith(".json")
+    )
 
 
 @cache
@@ -132,6 +177,72 @@ def select_aptitude_test(
         for task in sorted(chosen)
     ]
     return AptitudeTest(version=version, selected_on=sorted(zoo), tasks=tasks)
+
+
+def select_multi_domain_test(
+    outcomes: OutcomeMatrix,
+    zoo: Sequence[str],
+    *,
+    version: str,
+    knowledge_tasks: int = 31,
+    items_per_task: int = 20,
+    descriptions: dict[str, str] | None = None,
+) -> AptitudeTest:
+    """Test v3: MMLU-Pro subjects (`knowledge_tasks` of them, as `select_aptitude_test` picks
+    them) plus one task per source of every other dataset (an LLMRouter task, an AlpacaEval
+    dataset), so the cards describe each task family that users send.
+
+    Each dataset's items are picked on the zoo models it measured. Items that every one of
+    them scores alike (all right, all wrong) are dropped: they tell no model from another.
+    The rest spread over the range of difficulty, as in `_graded_items`.
+    """
+    descriptions = descriptions or task_descriptions()
+    tasks: list[AptitudeTask] = []
+    for dataset in sorted({ins.dataset or "" for ins in outcomes.instructions}):
+        ids = [ins.id for ins in outcomes.instructions if (ins.dataset or "") == dataset]
+        part = outcomes.select(instruction_ids=ids)
+        measured = [m for m in zoo if part.observed[:, part.model_index(m)].any()]
+        part = part.select(models=measured)
+        if dataset == MMLU_PRO_DATASET:
+            knowledge = select_aptitude_test(
+                part,
+                measured,
+                version=version,
+                n_tasks=knowledge_tasks,
+                items_per_task=items_per_task,
+                descriptions=descriptions,
+            )
+            tasks += [task.model_copy(update={"family": KNOWLEDGE}) for task in knowledge.tasks]
+        else:
+            tasks += _source_tasks(part, descriptions, items_per_task)
+    unknown = sorted({task.family for task in tasks} - set(FAMILIES) - {None})
+    if unknown:
+        raise ConfigError(f"tasks of unknown families {unknown}; known: {', '.join(FAMILIES)}")
+    return AptitudeTest(version=version, selected_on=sorted(zoo), tasks=sorted(tasks, key=lambda t: t.id))
+
+
+def _source_tasks(part: OutcomeMatrix, descriptions: dict[str, str], count: int) -> list[AptitudeTask]:
+    """One task per item source of a dataset, from its informative items answered by every model."""
+    complete = part.observed.all(axis=1)
+    low = np.where(part.observed, part.scores, np.inf).min(axis=1)
+    high = np.where(part.observed, part.scores, -np.inf).max(axis=1)
+    share = part.scores.sum(axis=1) / np.maximum(part.observed.sum(axis=1), 1)
+    pools: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    families: dict[str, str | None] = {}
+    for i, ins in enumerate(part.instructions):
+        if complete[i] and high[i] > low[i] and ins.source in descriptions:
+            pools[ins.source].append((float(share[i]), ins.id))
+            families[ins.source] = ins.family
+    return [
+        AptitudeTask(
+            id=source,
+            description=descriptions[source],
+            family=families[source],
+            question_ids=sorted(_graded_items(items, min(count, len(items))), key=_id_key),
+        )
+        for source, items in sorted(pools.items())
+        if len(items) >= MIN_ITEMS
+    ]
 
 
 def task_id(source: str | None) -> str:

@@ -11,6 +11,8 @@ import yaml
 
 from router_core.cards.aptitude import AptitudeTest
 from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore
+from router_core.cards.validation import check_card
+from router_core.data.combine import aliases_of
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import CardError
 
@@ -29,7 +31,10 @@ def build_cards(
     models: Sequence[str] | None = None,
     facts: dict[str, ModelFacts] | None = None,
 ) -> list[CapabilityCard]:
-    """One card per model; a task's accuracy counts only the items the model answered."""
+    """One card per model; a task's accuracy counts only the items the model answered.
+
+    With a test of task families, a model that a source never measured gets a partial card:
+    the families it answered (each whole, `check_card`), without the others."""
     facts = shipped_model_facts() if facts is None else facts
     cards = []
     for model in models or outcomes.models:
@@ -37,10 +42,14 @@ def build_cards(
         scores = []
         for task in test.tasks:
             absent = [q for q in task.question_ids if not outcomes.has(q)]
+            if absent and test.families:
+                continue  # a source not loaded: its families stay off every card
             if absent:
                 raise CardError(f"aptitude task {task.id!r} items {absent[:5]} are not in the outcome data")
             rows = [outcomes.row(q) for q in task.question_ids]
             seen = outcomes.observed[rows, j]
+            if not seen.any() and test.families:
+                continue
             if not seen.any():
                 raise CardError(f"model {model!r} answered none of the items of task {task.id!r}")
             # in float64: 14/20 is stored as 0.7, not float32's 0.699999988
@@ -50,12 +59,15 @@ def build_cards(
                     task=task.id, description=task.description, accuracy=accuracy, n_items=int(seen.sum())
                 )
             )
-        cards.append(
-            CapabilityCard(
-                model=model,
-                aptitude_version=test.version,
-                scores=scores,
-                facts=facts.get(model, ModelFacts()),
-            )
+        if not scores:
+            raise CardError(f"model {model!r} answered no item of aptitude test {test.version}")
+        card = CapabilityCard(
+            model=model,
+            aliases=aliases_of(model),
+            aptitude_version=test.version,
+            families=test.families_of([s.task for s in scores]) if test.families else None,
+            scores=scores,
+            facts=facts.get(model, ModelFacts()),
         )
+        cards.append(check_card(card, test))
     return cards

@@ -12,9 +12,11 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from router_core.cards.aptitude import DEFAULT_VERSION
+from router_core.cards.validation import check_card
 from router_core.errors import CardError, validation_summary
 
-SHIPPED_CARDS = resources.files("router_core.cards") / "definitions" / "cards-mmlu-pro-v2.json"
+DEFINITIONS = resources.files("router_core.cards") / "definitions"
 
 
 class TaskScore(BaseModel):
@@ -50,7 +52,13 @@ class ModelFacts(BaseModel):
 
 class CapabilityCard(BaseModel):
     model: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list, description="Other names of the same model")
     aptitude_version: str
+    families: list[str] | None = Field(
+        default=None,
+        description="The task families the card measures (whole families only); fewer than the "
+        "test's means a partial card. None: a test without families",
+    )
     scores: list[TaskScore] = Field(min_length=1)
     facts: ModelFacts = Field(default_factory=ModelFacts)
 
@@ -103,13 +111,16 @@ class CapabilityCard(BaseModel):
 
 
 def load_cards(source: str | Path | Iterable[CapabilityCard] | None = None) -> dict[str, CapabilityCard]:
-    """Cards by model name, from a JSON/YAML file (a list, or {"cards": [...]}) or the shipped set."""
+    """Cards by model name, from a JSON/YAML file (a list, or {"cards": [...]}) or the shipped set
+    of the default aptitude test; each card must fit the aptitude test it names (`check_card`)."""
     if source is None:
-        return dict(_shipped_cards())
+        return dict(_shipped_cards(DEFAULT_VERSION))
     if not isinstance(source, str | Path):
         cards = list(source)
-        return _by_name(cards, "the given cards")
+        return _by_name([check_card(card) for card in cards], "the given cards")
     path = Path(source)
+    if path.is_dir():
+        raise CardError(f"{path}: is a folder, not a card file (.json or .yaml)")
     if not path.is_file():
         raise CardError(f"{path}: no such card file")
     try:
@@ -129,6 +140,10 @@ def load_cards(source: str | Path | Iterable[CapabilityCard] | None = None) -> d
             cards.append(CapabilityCard.model_validate(item))
         except ValidationError as exc:
             raise CardError(f"{path} (card {index}): {validation_summary(exc)}") from exc
+        try:
+            check_card(cards[-1])
+        except CardError as exc:
+            raise CardError(f"{path} (card {index}): {exc}") from None
     return _by_name(cards, str(path))
 
 
@@ -152,6 +167,21 @@ def _by_name(cards: list[CapabilityCard], where: str) -> dict[str, CapabilityCar
     return out
 
 
+def find_card(cards: dict[str, CapabilityCard], name: str) -> CapabilityCard | None:
+    """The card of `name`, found by the model's name or one of its aliases."""
+    if name in cards:
+        return cards[name]
+    return next((card for card in cards.values() if name in card.aliases), None)
+
+
+def shipped_cards(version: str = DEFAULT_VERSION) -> dict[str, CapabilityCard]:
+    """The shipped cards of every model measured with aptitude test `version`."""
+    return dict(_shipped_cards(version))
+
+
 @cache
-def _shipped_cards() -> tuple[tuple[str, CapabilityCard], ...]:
-    return tuple(load_cards(Path(str(SHIPPED_CARDS))).items())
+def _shipped_cards(version: str) -> tuple[tuple[str, CapabilityCard], ...]:
+    resource = DEFINITIONS / f"cards-{version}.json"
+    if not resource.is_file():
+        raise CardError(f"no shipped cards for aptitude test {version!r}")
+    return tuple(load_cards(Path(str(resource))).items())

@@ -15,7 +15,12 @@ from router_core.model.config import Precision
 console = Console()
 
 DataOption = Annotated[
-    Path, typer.Option("--data", help="MMLU-Pro outputs folder, wide .csv or long .jsonl of outcomes.")
+    list[Path],
+    typer.Option(
+        "--data",
+        help="Outcomes: an MMLU-Pro, LLMRouter or AlpacaEval folder, a wide .csv or a long .jsonl; "
+        "repeat to combine sources.",
+    ),
 ]
 ModelsOption = Annotated[
     str | None, typer.Option("--models", help="Comma-separated model names (default: all).")

@@ -23,6 +23,7 @@ import numpy as np
 from router_core.data.outcomes import ImportReport, Instruction, OutcomeMatrix
 from router_core.errors import DataFormatError
 
+DATASET, FAMILY = "mmlu-pro", "knowledge"
 FILE_PATTERN = re.compile(r"^model_outputs_(?P<model>.+)_5shots\.(zip|json)$")
 REQUIRED_FIELDS = {
     "question_id": int,
@@ -141,6 +142,8 @@ def _instruction(record: dict[str, Any]) -> Instruction:
         text=record["question"],
         category=record["category"],
         source=record["src"],
+        dataset=DATASET,
+        family=FAMILY,
         choices=tuple(str(o) for o in record["options"]),
         answer=record["answer"],
     )

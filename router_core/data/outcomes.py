@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from router_core.errors import ConfigError
 
@@ -33,6 +33,8 @@ class Instruction(BaseModel):
     text: str
     category: str | None = None
     source: str | None = None
+    dataset: str | None = Field(default=None, description="The outcome source, e.g. mmlu-pro, llmrouter")
+    family: str | None = Field(default=None, description="The task family (math-word-problems, code...)")
     choices: tuple[str, ...] | None = None
     answer: str | None = None
 

@@ -5,6 +5,12 @@ correctly + k-1 it got wrong) and instruction groups (one instruction, 1 model t
 + k-1 that did not), which teach the comparison a router makes at inference. Models are drawn
 with more weight on stronger ones, instructions with more weight on distinguishing items.
 Sampling is a pure function of (seed, step), so a resumed run sees the same groups.
+
+Outcomes may be graded (token F1, a judge's preference): a positive is a pair that scored at
+least `margin` above each of its group's negatives, so 0/1 outcomes give the paper's groups and
+graded ones are never rounded. Instruction groups draw their instruction from each dataset in
+proportion to the square root of its size, so a small source (a few hundred open-ended
+instructions) is seen often enough without being memorised.
 """
 
 from __future__ import annotations
@@ -34,22 +40,31 @@ class GroupSampler:
         model_weight_power: float,
         item_weight_floor: float,
         seed: int,
+        margin: float = 0.5,
     ) -> None:
         self.outcomes = outcomes
         self.k = group_size
         self.instruction_share = instruction_group_share
         self.seed = seed
-        correct = (outcomes.scores >= 0.5) & outcomes.observed
-        wrong = (outcomes.scores < 0.5) & outcomes.observed
+        self.margin = margin
+        observed, scores = outcomes.observed, outcomes.scores
+        correct = (scores >= margin) & observed
+        wrong = (scores < margin) & observed
         self._correct_rows = [np.flatnonzero(correct[:, j]) for j in range(len(outcomes.models))]
         self._wrong_rows = [np.flatnonzero(wrong[:, j]) for j in range(len(outcomes.models))]
-        share = correct.sum(1) / np.maximum(outcomes.observed.sum(1), 1)
+        share = scores.sum(1) / np.maximum(observed.sum(1), 1)
         self._item_weight = share * (1 - share) + item_weight_floor
         accuracy = np.array([outcomes.accuracy()[m] for m in outcomes.models])
         self._model_weight = _normalise(np.power(accuracy, model_weight_power))
-        # instructions usable for instruction groups: some model right and some wrong
-        self._mixed_rows = np.flatnonzero(correct.any(1) & wrong.any(1))
-        self._correct, self._wrong = correct, wrong
+        # instructions usable for instruction groups: two models at least `margin` apart
+        low = np.where(observed, scores, np.inf).min(1)
+        high = np.where(observed, scores, -np.inf).max(1)
+        self._mixed_rows = (
+            np.flatnonzero(observed.sum(1) >= 2) if margin <= 0 else np.flatnonzero(high - low >= margin)
+        )
+        self._row_weight = _normalise(
+            self._item_weight[self._mixed_rows] * _dataset_balance(outcomes, self._mixed_rows)
+        )
 
     @classmethod
     def from_config(cls, outcomes: OutcomeMatrix, config: TrainConfig) -> GroupSampler:
@@ -77,16 +92,25 @@ class GroupSampler:
         return Group(models=[self.outcomes.models[j]] * len(ids), instruction_ids=ids)
 
     def _instruction_group(self, rng: np.random.Generator) -> Group:
-        weights = _normalise(self._item_weight[self._mixed_rows])
-        row = int(rng.choice(self._mixed_rows, p=weights))
-        right, wrong = np.flatnonzero(self._correct[row]), np.flatnonzero(self._wrong[row])
-        positive = rng.choice(right, 1, p=_normalise(self._model_weight[right]))
+        row = int(rng.choice(self._mixed_rows, p=self._row_weight))
+        seen = self.outcomes.observed[row]
+        scores = np.where(seen, self.outcomes.scores[row], np.nan)
+        right = np.flatnonzero(seen & (scores >= np.nanmin(scores) + self.margin))
+        positive = int(rng.choice(right, p=_normalise(self._model_weight[right])))
+        wrong = np.flatnonzero(seen & (scores <= scores[positive] - self.margin))
         negatives = rng.choice(wrong, min(self.k - 1, len(wrong)), replace=False)
-        models = [self.outcomes.models[j] for j in np.concatenate([positive, negatives])]
+        models = [self.outcomes.models[j] for j in np.concatenate([[positive], negatives])]
         return Group(models=models, instruction_ids=[self.outcomes.instructions[row].id] * len(models))
 
     def _pick(self, rng: np.random.Generator, rows: np.ndarray, count: int) -> np.ndarray:
         return rng.choice(rows, count, replace=len(rows) < count, p=_normalise(self._item_weight[rows]))
+
+
+def _dataset_balance(outcomes: OutcomeMatrix, rows: np.ndarray) -> np.ndarray:
+    """Per-row factor giving each dataset a share of draws proportional to sqrt(its rows)."""
+    names = [outcomes.instructions[r].dataset or "" for r in rows]
+    counts = {name: names.count(name) for name in set(names)}
+    return np.array([np.sqrt(counts[name]) / counts[name] for name in names])
 
 
 def _normalise(weights: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 from tqdm import trange
 
-from router_core.cards.aptitude import load_aptitude_test
+from router_core.cards.aptitude import DEFAULT_VERSION, AptitudeTest, load_aptitude_test, shipped_versions
 from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
@@ -52,11 +52,19 @@ class TrainingData:
     def __post_init__(self) -> None:
         self.texts = {ins.id: ins.routing_text for ins in self.train.instructions}
 
+    def scores(self, instruction_ids: list[str], models: list[str]) -> list[float]:
+        """The training outcome of each (instruction, model) pair."""
+        train = self.train
+        return [
+            float(train.scores[train.row(i), train.model_index(m)])
+            for i, m in zip(instruction_ids, models, strict=True)
+        ]
+
     @classmethod
     def from_outcomes(
         cls, outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard], validation_questions: int | None
     ) -> TrainingData:
-        split = split_questions(outcomes, load_aptitude_test())
+        split = split_questions(outcomes, cards_test(cards))
         models = training_models(outcomes)
         missing = [m for m in models if m not in cards]
         if missing:
@@ -68,6 +76,15 @@ class TrainingData:
             ),
             cards=cards,
         )
+
+
+def cards_test(cards: dict[str, CapabilityCard]) -> AptitudeTest:
+    """The shipped aptitude test that measured `cards` (all of one version); the default test
+    for cards of a user's own test, whose items the split keeps in training all the same."""
+    versions = sorted({card.aptitude_version for card in cards.values()})
+    if len(versions) != 1:
+        raise ConfigError(f"training cards must come from one aptitude test, got {versions}")
+    return load_aptitude_test(versions[0] if versions[0] in shipped_versions() else DEFAULT_VERSION)
 
 
 def spread(ids: list[str], count: int | None) -> list[str]:
@@ -135,30 +152,47 @@ def group_loss(
         prefixes.get(ids) if prefixes is not None else None,
     )
     per_group = flat.split([len(group.models) for group in groups])
-    ce_terms, targets = [], []
+    ce_terms = []
     for logits, group in zip(per_group, groups, strict=True):
         positive = torch.tensor([group.positive], device=flat.device)
         ce_terms.append(nn.functional.cross_entropy(logits.unsqueeze(0), positive))
-        targets.append((torch.arange(len(logits), device=flat.device) == group.positive).float())
-    ce, target = torch.stack(ce_terms).mean(), torch.cat(targets)
+    # each pair's own graded outcome: Pr(Yes) learns the expected score, 0/1 or not
+    target = torch.tensor(data.scores(ids, models), device=flat.device, dtype=flat.dtype)
+    ce = torch.stack(ce_terms).mean()
     return ce + config.bce_weight * nn.functional.binary_cross_entropy_with_logits(flat, target)
 
 
 def validate(model: ModelSATModel, data: TrainingData) -> dict[str, float]:
-    """Routed accuracy among the training models on validation questions, with references."""
+    """Routed accuracy among the training models on validation questions, with references.
+
+    Each dataset's questions are scored against the models it measured only (a candidate with
+    no outcome could not be judged), and the best single model is the best one per dataset."""
     valid = data.validation
-    cards = [data.cards[m] for m in valid.models]
-    probs = ModelSATScorer(model).score([ins.routing_text for ins in valid.instructions], cards)
-    observed = valid.observed
-    bce = -np.where(valid.scores > 0.5, np.log(probs + 1e-7), np.log(1 - probs + 1e-7))[observed].mean()
-    accuracy = valid.scores.sum(0) / np.maximum(observed.sum(0), 1)
+    probs = np.zeros(valid.scores.shape, dtype=np.float32)
+    best_single = np.zeros(len(valid.instructions), dtype=np.float32)
+    for rows in _dataset_rows(valid).values():
+        cols = np.flatnonzero(valid.observed[rows].any(0))
+        texts = [valid.instructions[r].routing_text for r in rows]
+        scored = ModelSATScorer(model).score(texts, [data.cards[valid.models[j]] for j in cols])
+        probs[np.ix_(rows, cols)] = scored
+        part, seen = valid.scores[np.ix_(rows, cols)], valid.observed[np.ix_(rows, cols)]
+        best_single[rows] = part[:, int(np.argmax(part.sum(0) / np.maximum(seen.sum(0), 1)))]
+    observed, target = valid.observed, valid.scores  # graded outcomes are soft targets
+    bce = -(target * np.log(probs + 1e-7) + (1 - target) * np.log(1 - probs + 1e-7))[observed].mean()
     return {
         "routed_accuracy": routed_accuracy(valid.scores, route(probs, observed)),
-        "best_single_accuracy": float(accuracy.max()),
+        "best_single_accuracy": float(best_single.mean()),
         "oracle_accuracy": float(valid.scores.max(1).mean()),
         "bce": float(bce),
         "within_model_auc": within_model_auc(probs, valid.scores > 0.5, observed),
     }
+
+
+def _dataset_rows(outcomes: OutcomeMatrix) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for i, ins in enumerate(outcomes.instructions):
+        rows.setdefault(ins.dataset or "", []).append(i)
+    return rows
 
 
 def within_model_auc(probs: np.ndarray, correct: np.ndarray, observed: np.ndarray) -> float:
@@ -193,7 +227,7 @@ def train(
         model = load_checkpoint(out_dir / LAST, device=device, trainable=True, allow_remote_code=remote)
     else:
         model = ModelSATModel.build(config.router, device=device)
-    aptitude = load_aptitude_test()
+    aptitude = cards_test(cards)
     if config.joint_prior_weight is not None and not resume:
         settings, head = fit_classifier(model, data.train, aptitude)
         model.set_category_prior(settings.model_copy(update={"weight": config.joint_prior_weight}), head)
@@ -289,7 +323,7 @@ def _record(
             "validation_questions": len(data.validation.instructions),
             "training_models": data.train.models,
             "held_out_models": held_out_models(),
-            "aptitude_version": load_aptitude_test().version,
+            "aptitude_version": cards_test(data.cards).version,
             "split": "held-out questions (test and validation never trained on); held-out models excluded",
         },
         "best_validation": meta["best"],

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
+from router_core.data.combine import canonical_model
 from router_core.errors import ConfigError
 
 ALL = "*"
@@ -28,10 +29,11 @@ class ZooFile(BaseModel):
             return list(available)
         if isinstance(members, str):
             raise ConfigError(f"zoo {name!r} must be a list of models or {ALL!r}")
-        missing = [m for m in members if m not in available]
+        resolved = [m if m in available else canonical_model(m) for m in members]
+        missing = [m for m in resolved if m not in available]
         if missing:
             raise ConfigError(f"zoo {name!r} names models without data: {missing}")
-        return list(members)
+        return resolved
 
 
 @cache

@@ -235,7 +235,9 @@ def test_dispatch_unknown_suffix(tmp_path: Path) -> None:
 
     error = _error(load_outcomes, path)
 
-    assert error.problem == "unknown format: expected an MMLU-Pro folder, a .csv or a .jsonl file"
+    assert error.problem == (
+        "unknown format: expected an MMLU-Pro, LLMRouter or AlpacaEval folder, a .csv or a .jsonl file"
+    )
 
 
 def test_dispatch_missing_path(tmp_path: Path) -> None:
@@ -245,4 +247,6 @@ def test_dispatch_missing_path(tmp_path: Path) -> None:
 def test_dispatch_folder_without_outputs(tmp_path: Path) -> None:
     _write(tmp_path, "outcomes.csv", WIDE)
 
-    assert "folder holds no model_outputs_<MODEL>_5shots.zip files" in str(_error(load_outcomes, tmp_path))
+    assert "not an outcome folder: expected MMLU-Pro model_outputs_<MODEL>_5shots.zip files" in str(
+        _error(load_outcomes, tmp_path)
+    )
