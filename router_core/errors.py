@@ -42,6 +42,18 @@ class AptitudeRunError(ModelSATError):
         super().__init__(message)
 
 
+class CodeExecutionNotAllowedError(ConfigError):
+    """A code item would run model-written code, which needs an explicit opt-in."""
+
+
+class UnusableReplyError(ModelSATError, TypeError):
+    """A model or judge callable returned something that is not reply text (a bug in the callable)."""
+
+
+class UnreadableVerdictError(ModelSATError, ValueError):
+    """A judge's reply names neither output as the better one; asked again, it may answer plainly."""
+
+
 class NoModelChosenError(ModelSATError):
     """A selection policy found no candidate it may choose (e.g. none reaches the threshold)."""
 

@@ -6,10 +6,12 @@ from router_core.cards.build import build_cards
 from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore, load_cards, save_cards
 from router_core.cards.runner import (
     PROMPT_TEMPLATE,
+    PROMPTS,
     AptitudeRunConfig,
     AptitudeRunResult,
     ItemRecord,
     Presentation,
+    choice_item,
     render_prompt,
     run_aptitude_test,
 )
@@ -26,10 +28,12 @@ __all__ = [
     "save_cards",
     "select_aptitude_test",
     "PROMPT_TEMPLATE",
+    "PROMPTS",
     "AptitudeRunConfig",
     "AptitudeRunResult",
     "ItemRecord",
     "Presentation",
+    "choice_item",
     "extract_choice",
     "render_prompt",
     "run_aptitude_test",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -114,9 +114,16 @@ def select_test(
 
 @app.command("run")
 def run(
-    data: DataOption,
     name: Annotated[str, typer.Option("--name", help="The new model's name, as its card will carry it.")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the card (.json or .yaml).")],
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Outcome data holding the questions of a test that ships no items (mmlu-pro-v2: "
+            "the MMLU-Pro outputs folder); not needed for a test that ships its items (v3).",
+        ),
+    ] = None,
     callable_spec: Annotated[
         str | None,
         typer.Option(
@@ -131,6 +138,36 @@ def run(
             "--litellm-model",
             help="Ask this LiteLLM model instead (comes with the LiteLLM integration, "
             "the package's 'litellm' extra).",
+        ),
+    ] = None,
+    judge_callable: Annotated[
+        str | None,
+        typer.Option(
+            "--judge-callable",
+            help="package.module:function, the async (prompt) -> reply of the judge model that "
+            "grades open-ended items against their reference answers.",
+        ),
+    ] = None,
+    judge_litellm_model: Annotated[
+        str | None,
+        typer.Option("--judge-litellm-model", help="Judge open-ended items with this LiteLLM model."),
+    ] = None,
+    allow_code_execution: Annotated[
+        bool,
+        typer.Option(
+            "--allow-code-execution",
+            help="Grade code items by running the model's code here, in a subprocess with resource "
+            "limits (not a sandbox: prefer a container).",
+        ),
+    ] = False,
+    code_timeout: Annotated[
+        float | None, typer.Option(min=0.001, help="Seconds allowed for one code item's tests.")
+    ] = None,
+    families: Annotated[
+        str | None,
+        typer.Option(
+            "--families",
+            help="Comma-separated task families to take (default: all); the card covers only these.",
         ),
     ] = None,
     progress: Annotated[
@@ -159,7 +196,7 @@ def run(
     ] = False,
     test: TestOption = None,
 ) -> None:
-    """Onboard a new model: ask it the aptitude questions and write its capability card."""
+    """Onboard a new model: ask it the aptitude items, grade its replies and write its card."""
     import asyncio
 
     from pydantic import ValidationError
@@ -168,31 +205,46 @@ def run(
     from router_core.errors import ConfigError, validation_summary
 
     fatal_errors: tuple[type[Exception], ...] = ()
-    overrides = {
+    overrides: dict[str, Any] = {
         "concurrency": concurrency,
         "timeout_s": timeout,
         "max_attempts": attempts,
         "circle_rotations": circle,
+        "code_timeout_s": code_timeout,
+        "families": frozenset(split_names(families) or ()) if families is not None else None,
     }
     try:
         if (callable_spec is None) == (litellm_model is None):
             raise ConfigError("give exactly one of --callable and --litellm-model")
+        if judge_callable is not None and judge_litellm_model is not None:
+            raise ConfigError("give at most one of --judge-callable and --judge-litellm-model")
         config = AptitudeRunConfig(
             allow_failures=allow_failures,
+            allow_code_execution=allow_code_execution,
             **{key: value for key, value in overrides.items() if value is not None},
         )
-        if litellm_model:
-            ask, fatal_errors = _litellm_ask(litellm_model)
-        else:
-            ask, fatal_errors = _import_ask(str(callable_spec)), ()
-        outcomes = load_outcomes(data)
+        ask, fatal_errors = _model_ask(callable_spec, litellm_model, "--callable", "--litellm-model")
+        judge, judge_fatal = _model_ask(
+            judge_callable, judge_litellm_model, "--judge-callable", "--judge-litellm-model"
+        )
+        fatal_errors += judge_fatal
         aptitude = AptitudeTest.from_file(test) if test else load_aptitude_test()
+        items = _shipped_items(aptitude.version)
+        if items is not None and data is not None:
+            raise ConfigError(f"aptitude test {aptitude.version} ships its items: leave out --data")
+        if items is None and data is None:
+            raise ConfigError(
+                f"aptitude test {aptitude.version} ships no items: give --data, outcome data that "
+                "holds its questions (the MMLU-Pro outputs folder)"
+            )
         result = asyncio.run(
             run_aptitude_test(
                 ask,
                 model_name=name,
                 test=aptitude,
-                questions=outcomes,
+                items=items,
+                questions=load_outcomes(data) if data is not None else None,
+                judge=judge,
                 config=config,
                 progress_path=progress,
                 fatal_errors=fatal_errors,
@@ -207,7 +259,7 @@ def run(
         raise fail(ModelSATError(str(exc))) from exc
     except fatal_errors as exc:
         kept = f"; answered items are kept in {progress}" if progress else ""
-        raise fail(ModelSATError(f"the model failed for good ({type(exc).__name__}: {exc}){kept}")) from exc
+        raise fail(ModelSATError(f"a call failed for good ({type(exc).__name__}: {exc}){kept}")) from exc
     failed = f", {len(result.failures)} failed items left out" if result.failures else ""
     console.print(
         f"{name}: mean accuracy {result.card.mean_accuracy:.3f} on {len(result.card.scores)} tasks "
@@ -216,15 +268,34 @@ def run(
     )
 
 
-def _import_ask(spec: str):  # returns the runner's Ask, a type this module does not import
+def _model_ask(spec: str | None, litellm_model: str | None, option: str, litellm_option: str):
+    """The ask function that a pair of options names (None when neither is given), and the errors
+    that make retrying it pointless."""
+    if litellm_model:
+        return _litellm_ask(litellm_model, litellm_option)
+    if spec is not None:
+        return _import_ask(spec, option), ()
+    return None, ()
+
+
+def _shipped_items(version: str):  # returns the runner's items, a type this module does not import
+    """The items that aptitude test `version` ships, or None for a test that ships none (before v3)."""
+    from router_core.cards import items as shipped
+
+    if not (shipped.DEFINITIONS / f"aptitude-{version}-items.jsonl").is_file():
+        return None
+    return shipped.load_aptitude_items(version)
+
+
+def _import_ask(spec: str, option: str):  # returns the runner's Ask
     """The async function named `package.module:function`, importable from the current folder too."""
     import inspect
 
     from router_core.errors import ConfigError
 
-    target = _import_object(spec, "--callable")
+    target = _import_object(spec, option)
     if not (inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(type(target).__call__)):
-        raise ConfigError(f"--callable {spec!r} is not an async function (prompt) -> str")
+        raise ConfigError(f"{option} {spec!r} is not an async function (prompt) -> str")
     return target
 
 
@@ -252,7 +323,7 @@ def _import_object(spec: str, option: str):
     return target
 
 
-def _litellm_ask(model: str):
+def _litellm_ask(model: str, option: str):
     """Ask `model` through the LiteLLM integration, loaded by name: the core never depends on it.
 
     Returns the ask function and the errors that make retrying pointless (a bad key, an unknown model).
@@ -260,7 +331,7 @@ def _litellm_ask(model: str):
     from router_core.errors import ConfigError
 
     try:
-        make_ask = _import_object(LITELLM_ASK, "--litellm-model")
+        make_ask = _import_object(LITELLM_ASK, option)
     except ConfigError as exc:  # without LiteLLM, the integration does not import
-        raise ConfigError("--litellm-model needs LiteLLM: pip install 'langchain-modelsat[litellm]'") from exc
+        raise ConfigError(f"{option} needs LiteLLM: pip install 'langchain-modelsat[litellm]'") from exc
     return make_ask(model)

@@ -3,14 +3,20 @@
 `ScriptedModel` recognises each item (and the rotation of its options) in the prompt the runner
 renders, so it can answer right or wrong on purpose under any option order. `always_a` is the
 lucky guesser: importable by name, as the CLI's --callable needs.
+
+`V3_TEST` has a task for each grader kind; `ItemModel` answers it from a table (`RIGHT` earns full
+marks, `WRONG` none), and the judges below grade its open-ended item.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
+from router_core.cards.aptitude import AptitudeTask, AptitudeTest
+from router_core.cards.items import AptitudeItem
 from router_core.cards.runner import PROMPT_TEMPLATE
 from router_core.data.outcomes import OPTION_LETTERS, Instruction, format_multiple_choice
 
@@ -94,3 +100,208 @@ class ScriptedModel:
             return GARBLED
         index = correct if behaviour == "right" else (correct + 1) % n_choices
         return f"Let me think it through.\nThe answer is ({OPTION_LETTERS[index]})."
+
+
+# ------------------------------------------------------------ a test of every grader kind
+
+V3_ITEMS: dict[str, AptitudeItem] = {
+    item.id: item
+    for item in [
+        AptitudeItem(
+            id="mc-1",
+            task="mcqa",
+            grader="choice",
+            prompt="Which gas do plants take in for photosynthesis?",
+            choices=("oxygen", "nitrogen", "carbon dioxide", "helium"),
+            answer="C",
+        ),
+        AptitudeItem(
+            id="mc-2",
+            task="mcqa",
+            grader="choice",
+            prompt="Which planet is closest to the sun?",
+            choices=("Mercury", "Venus", "Earth"),
+            answer="A",
+        ),
+        AptitudeItem(
+            id="gsm-1",
+            task="gsm",
+            grader="number",
+            prompt="A crate holds 2,000 bolts. How many bolts do 10 crates hold?",
+            answer="20000",
+        ),
+        AptitudeItem(
+            id="gsm-2",
+            task="gsm",
+            grader="number",
+            prompt="Six boxes hold 7 eggs each. How many eggs?",
+            answer="42",
+        ),
+        AptitudeItem(
+            id="math-1",
+            task="math",
+            grader="math",
+            prompt="A fair coin is tossed once. What is the probability of heads?",
+            answer="\\frac{1}{2}",
+        ),
+        AptitudeItem(
+            id="math-2", task="math", grader="math", prompt="Compute $550 \\times 899$.", answer="494550"
+        ),
+        AptitudeItem(
+            id="qa-1",
+            task="qa",
+            grader="f1",
+            prompt="Which boxer was known as the Clones Cyclone?",
+            answer="barry mcguigan",
+        ),
+        AptitudeItem(
+            id="qa-2",
+            task="qa",
+            grader="f1",
+            prompt="In which region of Russia is the Chechen Republic?",
+            answer="North Caucasus",
+        ),
+        AptitudeItem(
+            id="writing-1",
+            task="writing",
+            grader="coverage",
+            prompt="report, wheelbarrow, country",
+            answer="report, wheelbarrow, country",
+        ),
+        AptitudeItem(
+            id="mbpp-1",
+            task="code",
+            grader="code",
+            prompt="Write a function to add two numbers.",
+            tests="assert add(2, 3) == 5\nassert add(-1, 1) == 0",
+        ),
+        AptitudeItem(
+            id="he-1",
+            task="code",
+            grader="code",
+            prompt='\ndef double(x: int) -> int:\n    """Return twice x."""\n',
+            tests="def check(candidate):\n    assert candidate(2) == 4\n    assert candidate(-3) == -6\n",
+            entry_point="double",
+        ),
+        AptitudeItem(
+            id="open-1",
+            task="open",
+            grader="judge",
+            prompt="How can I sleep better?",
+            reference="Reference: sleep and wake at regular times.",
+        ),
+    ]
+}
+V3_FAMILIES = {
+    "mcqa": "multiple-choice-qa",
+    "gsm": "math-word-problems",
+    "math": "competition-math",
+    "qa": "short-answer-qa",
+    "writing": "constrained-writing",
+    "code": "code",
+    "open": "open-ended",
+}
+V3_TEST = AptitudeTest(
+    version="unit-v3",
+    tasks=[
+        AptitudeTask(
+            id=task,
+            description=f"{family.title()}, Keywords",
+            family=family,
+            question_ids=[item.id for item in V3_ITEMS.values() if item.task == task],
+        )
+        for task, family in V3_FAMILIES.items()
+    ],
+)
+RIGHT: dict[str, str | None] = {
+    "mc-1": "right",
+    "mc-2": "right",
+    "gsm-1": "Each crate holds 2,000, so 10 crates hold 20,000.\nThe answer is 20,000.",
+    "gsm-2": "6 * 7 = 42\n#### 42",
+    "math-1": "Two equally likely sides, so $\\boxed{\\dfrac{1}{2}}$.",
+    "math-2": "The answer is \\boxed{494,550}.",
+    "qa-1": "Barry McGuigan",
+    "qa-2": "The answer is: the North Caucasus.",
+    "writing-1": "The farmer reported that wheelbarrows were scarce across the country.",
+    "mbpp-1": "Here it is:\n```python\ndef add(a, b):\n    return a + b\n```\nIt adds.",
+    "he-1": "```python\ndef double(x: int) -> int:\n    return 2 * x\n```",
+    "open-1": "Keep the same bedtime, avoid screens late and keep the room cool.",
+}
+"""Replies that earn full marks ('right': the letter of the right option as shown)."""
+WRONG: dict[str, str | None] = {
+    "mc-1": "wrong",
+    "mc-2": "wrong",
+    "gsm-1": "The answer is 19,999.",
+    "gsm-2": "#### 41",
+    "math-1": "\\boxed{\\frac{1}{3}}",
+    "math-2": "The answer is \\boxed{494,551}.",
+    "qa-1": "Muhammad Ali",
+    "qa-2": "Siberia",
+    "writing-1": "I like cheese.",
+    "mbpp-1": "```python\ndef add(a, b):\n    return a - b\n```",
+    "he-1": "```python\ndef double(x: int) -> int:\n    return x\n```",
+    "open-1": "No idea.",
+}
+"""Replies that earn nothing ('wrong': the letter of the next option)."""
+
+
+class ItemModel:
+    """Answers the items of V3_ITEMS from a table of replies by item id, found by the item's prompt
+    inside the rendered one; records every prompt it was sent per item in `prompts`."""
+
+    def __init__(self, replies: Mapping[str, str | None]) -> None:
+        self.replies = dict(replies)
+        self.calls: Counter[str] = Counter()
+        self.prompts: dict[str, list[str]] = defaultdict(list)
+
+    async def __call__(self, prompt: str) -> str | None:
+        item = next(item for item in V3_ITEMS.values() if item.prompt.strip() in prompt)
+        self.calls[item.id] += 1
+        self.prompts[item.id].append(prompt)
+        reply = self.replies[item.id]
+        if item.grader == "choice" and reply in ("right", "wrong"):
+            return f"The answer is ({_letter_shown(item, prompt, right=reply == 'right')})."
+        return reply
+
+
+def _letter_shown(item: AptitudeItem, prompt: str, *, right: bool) -> str:
+    """The letter under which the prompt shows the item's right option (or another one)."""
+    key = (item.choices or ())[OPTION_LETTERS.index(str(item.answer))]
+    shown = re.findall(r"^([A-Z])\. (.*)$", prompt, re.MULTILINE)
+    return next(letter for letter, text in shown if (text == key) == right)
+
+
+right_model = ItemModel(RIGHT)
+wrong_model = ItemModel(WRONG)
+
+
+def judged_outputs(prompt: str) -> tuple[str, str]:
+    """The two outputs a judge prompt compares, (a) and (b)."""
+    pattern = r"## Output \(a\)\n\n(.*)\n\n## Output \(b\)\n\n(.*)\n\n## Which output"
+    found = re.search(pattern, prompt, re.DOTALL)
+    assert found, prompt
+    return found[1], found[2]
+
+
+def _reference_is_a(prompt: str) -> bool:
+    return judged_outputs(prompt)[0] == V3_ITEMS["open-1"].reference
+
+
+async def fair_judge(prompt: str) -> str:
+    """Prefers the right reply to the reference, and the reference to any other reply."""
+    a, b = judged_outputs(prompt)
+    if RIGHT["open-1"] in (a, b):
+        return "Output (a)" if a == RIGHT["open-1"] else "Output (b)"
+    return "Output (a)" if _reference_is_a(prompt) else "Output (b)"
+
+
+async def judge_prefers_model(prompt: str) -> str:
+    return "**Output (b)**" if _reference_is_a(prompt) else "Output (a)."
+
+
+async def judge_prefers_reference(prompt: str) -> str:
+    return "(a)" if _reference_is_a(prompt) else "b"
+
+
+async def judge_always_first(prompt: str) -> str:
+    return "Output (a)"

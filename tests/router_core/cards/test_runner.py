@@ -5,11 +5,27 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from scripted_model import GARBLED, ModelDown, ScriptedModel, always_a
+from scripted_model import (
+    GARBLED,
+    RIGHT,
+    V3_FAMILIES,
+    V3_ITEMS,
+    V3_TEST,
+    WRONG,
+    ItemModel,
+    ModelDown,
+    ScriptedModel,
+    always_a,
+    fair_judge,
+    judge_always_first,
+    judge_prefers_model,
+    judge_prefers_reference,
+)
 from typer.testing import CliRunner
 
 from router_core.cards import (
@@ -17,6 +33,7 @@ from router_core.cards import (
     AptitudeTask,
     AptitudeTest,
     TaskScore,
+    choice_item,
     extract_choice,
     load_aptitude_test,
     load_cards,
@@ -25,7 +42,13 @@ from router_core.cards import (
 )
 from router_core.cli.app import app
 from router_core.data.outcomes import OPTION_LETTERS, Instruction, OutcomeMatrix
-from router_core.errors import AptitudeRunError, CardError, ConfigError
+from router_core.errors import (
+    AptitudeRunError,
+    CardError,
+    CodeExecutionNotAllowedError,
+    ConfigError,
+    UnusableReplyError,
+)
 
 HERE = Path(__file__).resolve().parent
 TASKS = {"algebra": [101, 102, 103, 104], "biology": [201, 202, 203, 204], "chemistry": [300, 301, 302]}
@@ -104,7 +127,7 @@ def test_extract_choice(reply: str, n_choices: int, letter: str | None) -> None:
 
 
 def test_prompt_shows_the_rotated_options_and_asks_for_the_answer_format() -> None:
-    item = make_item(7)
+    item = choice_item(make_item(7), "t")
     prompt = render_prompt(item, shift=1)
     assert "The answer is (X)" in prompt
     assert prompt.endswith(
@@ -281,12 +304,182 @@ async def test_missing_or_keyless_items_are_a_clear_error(test_def, questions) -
     assert not model.calls
 
 
-async def test_a_reply_that_is_not_text_stops_the_run(test_def, questions) -> None:
-    async def broken(prompt: str) -> str:
-        return None  # type: ignore[return-value]
+# ------------------------------------------------------------ every grader kind (test v3's items)
 
-    with pytest.raises(TypeError, match="must return a str"):
-        await run(broken, test_def, questions)
+
+def v3(**overrides: object) -> AptitudeRunConfig:
+    """Fast settings for V3_TEST; its code items may run."""
+    return fast(**{"allow_code_execution": True, **overrides})
+
+
+def only(*families: str) -> frozenset[str]:
+    return frozenset(families)
+
+
+async def run_v3(model, config=None, judge=fair_judge, **kwargs):
+    return await run_aptitude_test(
+        model,
+        model_name="new-model",
+        test=V3_TEST,
+        items=V3_ITEMS,
+        judge=judge,
+        config=config or v3(),
+        **kwargs,
+    )
+
+
+def every_task(accuracy: float) -> dict[str, tuple[float, int]]:
+    return {task.id: (accuracy, len(task.question_ids)) for task in V3_TEST.tasks}
+
+
+async def test_every_grader_gives_right_replies_full_marks_and_wrong_ones_none() -> None:
+    right = ItemModel(RIGHT)
+    result = await run_v3(right, v3(circle_rotations=1))
+    assert scores(result) == every_task(1.0)
+    assert [s.task for s in result.card.scores] == [task.id for task in V3_TEST.tasks]
+    assert result.card.families == list(V3_TEST.families) and len(V3_TEST.families) == 7
+    assert right.calls == {item_id: 2 if item_id.startswith("mc-") else 1 for item_id in V3_ITEMS}
+    by_id = {r.item_id: r.presentations[-1] for r in result.records}
+    assert (by_id["gsm-1"].extracted, by_id["gsm-1"].expected) == ("20000", "20000")
+    assert by_id["math-1"].extracted == "\\dfrac{1}{2}"
+    assert by_id["mc-2"].shift == 1 and by_id["mc-2"].expected == "C"
+
+    wrong = await run_v3(ItemModel(WRONG))
+    assert scores(wrong) == every_task(0.0)
+    assert {r.score for r in wrong.records} == {0.0}
+
+
+def test_each_grader_kind_asks_for_the_answer_its_grader_reads() -> None:
+    prompts = {item_id: render_prompt(item) for item_id, item in V3_ITEMS.items()}
+    assert "The answer is N" in prompts["gsm-1"] and prompts["gsm-1"].endswith(V3_ITEMS["gsm-1"].prompt)
+    assert "\\boxed{}" in prompts["math-1"]
+    assert "short answer" in prompts["qa-1"]
+    assert prompts["writing-1"].endswith("Concepts: report, wheelbarrow, country")
+    assert "```python" in prompts["mbpp-1"]
+    assert prompts["mbpp-1"].endswith("Your code should pass this test:\nassert add(2, 3) == 5")
+    assert 'def double(x: int) -> int:\n    """Return twice x."""\n```' in prompts["he-1"]
+    assert prompts["open-1"] == V3_ITEMS["open-1"].prompt
+    assert prompts["mc-1"].endswith("C. carbon dioxide\nD. helium")
+
+
+async def test_a_task_scores_the_mean_of_its_partial_credits() -> None:
+    model = ItemModel({**RIGHT, "qa-1": "McGuigan", "writing-1": "The country filed its report."})
+    result = await run_v3(model, v3(families=only("short-answer-qa", "constrained-writing")))
+    assert scores(result) == {"qa": (pytest.approx((2 / 3 + 1) / 2), 2), "writing": (pytest.approx(2 / 3), 1)}
+
+
+async def test_code_that_never_ends_is_cut_at_the_time_limit_and_scores_zero() -> None:
+    # it sleeps, so only the wall-clock limit can stop it (the CPU limit would wait forever)
+    endless = "```python\nimport time\n\nwhile True:\n    time.sleep(0.1)\n```"
+    model = ItemModel({**RIGHT, "mbpp-1": endless})
+    started = time.monotonic()
+    result = await run_v3(model, v3(families=only("code"), code_timeout_s=1.0))
+    assert scores(result) == {"code": (0.5, 2)}
+    assert time.monotonic() - started < 10
+
+
+async def test_code_items_are_refused_without_the_opt_in_before_anything_is_asked() -> None:
+    model = ItemModel(RIGHT)
+    with pytest.raises(
+        CodeExecutionNotAllowedError, match=r"code items \(tasks code of family code\).*--allow"
+    ):
+        await run_v3(model, fast())
+    assert not model.calls
+
+    result = await run_v3(model, fast(families=only(*V3_FAMILIES.values()) - {"code"}))
+    assert "code" not in scores(result) and len(result.card.scores) == len(V3_TEST.tasks) - 1
+
+
+async def test_open_ended_items_need_a_judge_before_anything_is_asked() -> None:
+    model = ItemModel(RIGHT)
+    with pytest.raises(ConfigError, match=r"open-ended items \(tasks open .*--judge-callable"):
+        await run_v3(model, judge=None)
+    assert not model.calls
+
+
+@pytest.mark.parametrize(
+    ("judge", "score"),
+    [(judge_prefers_model, 1.0), (judge_prefers_reference, 0.0), (judge_always_first, 0.5)],
+)
+async def test_the_judge_is_asked_in_both_orders(judge, score) -> None:
+    result = await run_v3(ItemModel(RIGHT), v3(families=only("open-ended")), judge=judge)
+    assert scores(result) == {"open": (score, 1)}
+
+
+async def test_an_unreadable_verdict_is_asked_again_and_never_scored_as_a_loss() -> None:
+    verdicts = iter(["Both have merit.", "Output (a)", "Output (b)"])
+    asked: list[str] = []
+
+    async def hesitant(prompt: str) -> str:
+        asked.append(prompt)
+        return next(verdicts)
+
+    result = await run_v3(ItemModel(RIGHT), v3(families=only("open-ended")), judge=hesitant)
+    assert scores(result) == {"open": (1.0, 1)} and len(asked) == 3 and asked[0] == asked[1]
+
+    async def rambling(prompt: str) -> str:
+        return "Both have merit."
+
+    with pytest.raises(AptitudeRunError, match="open-1: UnreadableVerdictError") as caught:
+        await run_v3(ItemModel(RIGHT), v3(families=only("open-ended"), max_attempts=2), judge=rambling)
+    assert list(caught.value.failures) == ["open-1"]
+
+
+@pytest.mark.parametrize(("role", "reply"), [("model", None), ("judge", 42)])
+async def test_a_reply_that_is_not_text_names_the_item_and_answers_so_far_are_kept(
+    tmp_path, role, reply
+) -> None:
+    progress = tmp_path / "progress.jsonl"
+    model = ItemModel({**RIGHT, "open-1": None} if role == "model" else RIGHT)
+
+    async def judge(prompt: str):
+        return reply
+
+    message = rf"aptitude item 'open-1': the {role} callable returned {reply} \({type(reply).__name__}\)"
+    with pytest.raises(UnusableReplyError, match=message):
+        await run_v3(
+            model,
+            v3(families=only("short-answer-qa", "open-ended"), concurrency=1),
+            judge=judge,
+            progress_path=progress,
+        )
+    kept = [json.loads(line)["item_id"] for line in progress.read_text().splitlines()]
+    assert kept == ["qa-1", "qa-2"]
+
+
+async def test_families_give_a_partial_card_and_share_the_progress_file(tmp_path) -> None:
+    progress = tmp_path / "progress.jsonl"
+    first = await run_v3(ItemModel(RIGHT), v3(families=only("short-answer-qa")), progress_path=progress)
+    assert scores(first) == {"qa": (1.0, 2)}
+
+    model = ItemModel(RIGHT)
+    both = only("short-answer-qa", "math-word-problems")
+    second = await run_v3(model, v3(families=both), progress_path=progress)
+    assert scores(second) == {"gsm": (1.0, 2), "qa": (1.0, 2)}
+    assert second.card.families == ["math-word-problems", "short-answer-qa"]
+    assert second.resumed == 2 and set(model.calls) == {"gsm-1", "gsm-2"}
+
+    narrower = await run_v3(ItemModel(RIGHT), v3(families=only("math-word-problems")), progress_path=progress)
+    assert narrower.resumed == 2 and scores(narrower) == {"gsm": (1.0, 2)}
+
+
+async def test_unknown_families_are_named(test_def, questions) -> None:
+    with pytest.raises(ConfigError, match=r"no task family \['cooking'\]; its families: multiple-choice-qa"):
+        await run_v3(ItemModel(RIGHT), v3(families=only("cooking", "code")))
+    with pytest.raises(ConfigError, match="does not group its tasks into families"):
+        await run(ScriptedModel(questions), test_def, questions, fast(families=only("code")))
+
+
+async def test_items_or_questions_are_needed_and_shipped_choice_keys_are_checked() -> None:
+    model = ItemModel(RIGHT)
+    with pytest.raises(ConfigError, match="give the test's items"):
+        await run_aptitude_test(model, model_name="m", test=V3_TEST, judge=fair_judge, config=v3())
+    keyless = {**V3_ITEMS, "mc-2": V3_ITEMS["mc-2"].model_copy(update={"answer": "D"})}
+    with pytest.raises(CardError, match="'mc-2' is not a multiple-choice question"):
+        await run_aptitude_test(
+            model, model_name="m", test=V3_TEST, items=keyless, judge=fair_judge, config=v3()
+        )
+    assert not model.calls
 
 
 def write_mmlu_pro_folder(folder: Path, questions: list[Instruction]) -> Path:

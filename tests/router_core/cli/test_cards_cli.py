@@ -238,3 +238,109 @@ def test_build_on_the_real_folder(shared_mmlu_pro: Path, tmp_path: Path) -> None
     assert all(len(card.scores) == 50 for card in cards.values())
     assert cards == load_cards()
     assert load_aptitude_test().version == "mmlu-pro-v2"
+
+
+# ---------------------------------------------------------------- run, on a test that ships its items
+
+CARDS_TESTS = Path(__file__).resolve().parents[1] / "cards"  # scripted_model.py, importable by name
+
+
+@pytest.fixture
+def v3_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The scripted test of every grader kind, its items shipped in a stand-in definitions folder."""
+    from router_core.cards import items as shipped
+
+    monkeypatch.syspath_prepend(str(CARDS_TESTS))
+    from scripted_model import V3_ITEMS, V3_TEST
+
+    definitions = tmp_path / "definitions"
+    definitions.mkdir()
+    lines = "".join(item.model_dump_json() + "\n" for item in V3_ITEMS.values())
+    (definitions / f"aptitude-{V3_TEST.version}-items.jsonl").write_text(lines)
+    monkeypatch.setattr(shipped, "DEFINITIONS", definitions)
+    shipped.load_aptitude_items.cache_clear()
+    V3_TEST.save(tmp_path / "test.json")
+    yield {"--test": str(tmp_path / "test.json"), "--out": str(tmp_path / "card.json"), "--name": "new-model"}
+    shipped.load_aptitude_items.cache_clear()
+
+
+def _run(files: dict[str, str], *extra: str):
+    arguments = [part for option, value in files.items() for part in (option, value)]
+    return runner.invoke(app, ["cards", "run", *arguments, "--timeout", "5", *extra])
+
+
+def _written_scores(files: dict[str, str]) -> dict[str, float]:
+    (card,) = json.loads(Path(files["--out"]).read_text())["cards"]
+    return {score["task"]: score["accuracy"] for score in card["scores"]}
+
+
+def test_run_grades_every_family_of_a_test_that_ships_its_items(v3_run: dict[str, str]) -> None:
+    result = _run(
+        v3_run,
+        "--callable",
+        "scripted_model:right_model",
+        "--judge-callable",
+        "scripted_model:fair_judge",
+        "--allow-code-execution",
+        "--code-timeout",
+        "5",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert _written_scores(v3_run) == dict.fromkeys(
+        ["mcqa", "gsm", "math", "qa", "writing", "code", "open"], 1.0
+    )
+    assert "new-model: mean accuracy 1.000 on 7 tasks" in result.output
+
+
+def test_run_families_writes_a_card_of_those_tasks_only(v3_run: dict[str, str]) -> None:
+    result = _run(
+        v3_run,
+        "--callable",
+        "scripted_model:wrong_model",
+        "--families",
+        "short-answer-qa, math-word-problems",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert _written_scores(v3_run) == {"gsm": 0.0, "qa": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragments"),
+    [
+        (("--judge-callable", "scripted_model:fair_judge"), ("code items", "--allow-code-execution")),
+        (("--allow-code-execution",), ("open-ended items", "--judge-callable or --judge-litellm-model")),
+        (
+            ("--judge-callable", "scripted_model:fair_judge", "--judge-litellm-model", "x"),
+            ("at most one of --judge-callable and --judge-litellm-model",),
+        ),
+        (("--judge-callable", "scripted_model:nothing"), ("--judge-callable", "has no 'nothing'")),
+        (("--families", "code,cooking"), ("no task family ['cooking']", "its families: multiple-choice-qa")),
+        (("--data", "anywhere"), ("aptitude test unit-v3 ships its items: leave out --data",)),
+    ],
+)
+def test_run_refuses_what_it_could_not_grade_before_asking(
+    v3_run: dict[str, str], extra: tuple[str, ...], fragments: tuple[str, ...]
+) -> None:
+    from scripted_model import right_model
+
+    right_model.calls.clear()
+    result = _run(v3_run, "--callable", "scripted_model:right_model", *extra)
+
+    assert_one_line_error(result, *fragments)
+    assert not right_model.calls
+    assert not Path(v3_run["--out"]).exists()
+
+
+def test_run_needs_data_for_a_test_without_items(
+    cli_test_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(CARDS_TESTS))
+    result = runner.invoke(
+        app,
+        ["cards", "run", "--test", str(cli_test_file), "--name", "m", "--out", str(tmp_path / "c.json")]
+        + ["--callable", "scripted_model:always_a"],
+    )
+
+    assert_one_line_error(result, "aptitude test cli-v1 ships no items: give --data")
