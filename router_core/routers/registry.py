@@ -28,10 +28,16 @@ _BASELINES = {
     "matrix-factorization": f"{_PACKAGE}.matrix_factorization:MatrixFactorizationRouter",
 }
 BASELINES: tuple[str, ...] = tuple(_BASELINES)  # what `--router all` runs
+_LITELLM = "litellm_modelsat.complexity_baseline"  # needs litellm, so not among the BASELINES of `all`
 _ROUTERS: dict[str, type[Router] | str] = {
     **_BASELINES,
     "modelsat": f"{_PACKAGE}.modelsat:ModelSATBenchmarkRouter",
+    "litellm-complexity": f"{_LITELLM}:LiteLLMComplexityRouter",
+    "litellm-complexity-cheap": f"{_LITELLM}:LiteLLMComplexityCheapRouter",
+    "litellm-complexity-dear": f"{_LITELLM}:LiteLLMComplexityDearRouter",
 }
+# a router whose module cannot be imported for want of one of these packages names the extra to install
+_EXTRAS = {"litellm": "litellm"}
 
 
 def register_router(name: str, router: type[Router] | str) -> None:
@@ -52,8 +58,14 @@ def router_class(name: str) -> type[Router]:
         try:
             entry = getattr(importlib.import_module(module), attr)
         except (ImportError, AttributeError) as exc:
+            missing = (getattr(exc, "name", None) or "").partition(".")[0]
+            hint = (
+                f"; install it with pip install 'langchain-modelsat[{_EXTRAS[missing]}]'"
+                if missing in _EXTRAS
+                else ""
+            )
             raise ConfigError(
-                f"router {name!r} is registered as {_ROUTERS[name]!r}, which cannot be imported: {exc}"
+                f"router {name!r} is registered as {_ROUTERS[name]!r}, which cannot be imported: {exc}{hint}"
             ) from exc
         _ROUTERS[name] = entry
     return entry
