@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from router_core.cards.aptitude import DEFAULT_VERSION
+from router_core.cards.aptitude import DEFAULT_VERSION, AptitudeTest, load_aptitude_test, shipped_versions
 from router_core.cards.validation import check_card
 from router_core.errors import CardError, validation_summary
 
@@ -165,6 +165,16 @@ def _by_name(cards: list[CapabilityCard], where: str) -> dict[str, CapabilityCar
             raise CardError(f"{where}: two cards for model {card.model!r}")
         out[card.model] = card
     return out
+
+
+def cards_aptitude_test(cards: Sequence[CapabilityCard]) -> AptitudeTest:
+    """The shipped aptitude test that measured `cards` (all of one version): its items stay out of
+    every evaluation split. Cards of a user's own test fall back to the default test."""
+    versions = sorted({card.aptitude_version for card in cards})
+    if len(versions) > 1:
+        raise CardError(f"cards of several aptitude tests cannot be compared: {versions}")
+    known = shipped_versions()
+    return load_aptitude_test(versions[0] if versions and versions[0] in known else DEFAULT_VERSION)
 
 
 def find_card(cards: dict[str, CapabilityCard], name: str) -> CapabilityCard | None:

@@ -34,10 +34,11 @@ __all__ = [
 
 
 def load_outcomes(paths: str | Path | Sequence[str | Path]) -> OutcomeMatrix:
-    """Load outcomes from one source or several combined (`combine_outcomes`): an MMLU-Pro,
-    LLMRouter or AlpacaEval folder, a wide .csv or a long .jsonl, each chosen by what it is."""
+    """Load outcomes from one source or several combined (`combine_outcomes`, which also gives
+    every model its canonical name): an MMLU-Pro, LLMRouter or AlpacaEval folder, a wide .csv or
+    a long .jsonl, each chosen by what it is."""
     if isinstance(paths, str | Path):
-        return _load_one(Path(paths))
+        paths = [paths]
     if not paths:
         raise DataFormatError("--data", "no outcome source given")
     return combine_outcomes([_load_one(Path(path)) for path in paths])

@@ -31,7 +31,7 @@ def aliases_of(name: str) -> list[str]:
 
 def combine_outcomes(matrices: Sequence[OutcomeMatrix]) -> OutcomeMatrix:
     """One matrix over all sources' questions and the union of their (canonical) models."""
-    if len(matrices) == 1:
+    if len(matrices) == 1 and not set(matrices[0].models) & set(MODEL_ALIASES):
         return matrices[0]
     models: list[str] = list(dict.fromkeys(canonical_model(m) for matrix in matrices for m in matrix.models))
     column = {m: j for j, m in enumerate(models)}

@@ -15,8 +15,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from router_core.cards.aptitude import AptitudeTest, load_aptitude_test
-from router_core.cards.card import CapabilityCard
+from router_core.cards.aptitude import AptitudeTest
+from router_core.cards.card import CapabilityCard, cards_aptitude_test
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.embeddings import Embedder
 from router_core.errors import ConfigError
@@ -57,6 +57,8 @@ class Evaluation(BaseModel):
     unsupported: list[str]  # zoo models the router cannot route to (scored -inf)
     overall: RoutingMetrics
     categories: dict[str, RoutingMetrics]
+    families: dict[str, RoutingMetrics] = Field(default_factory=dict)  # by task family
+    datasets: dict[str, RoutingMetrics] = Field(default_factory=dict)  # by outcome source
     curve: list[CurvePoint] | None  # None when a zoo model has no price on its card
     aiq: float | None
     cost: CostSummary | None = None  # with BenchmarkSpec.cost_sweep and priced cards
@@ -104,7 +106,7 @@ def evaluate_routers(
     """Runs every router of `spec` on every zoo and split; `on_result(evaluation)` hears each as it lands."""
     check_spec(spec, outcomes, cards)
     start = time.perf_counter()
-    questions = split_questions(outcomes, aptitude or load_aptitude_test())
+    questions = split_questions(outcomes, aptitude or cards_aptitude_test(list(cards.values())))
     test = outcomes.select(instruction_ids=getattr(questions, spec.questions))
     infos, evaluations = [], []
     for split in spec.splits:
@@ -172,15 +174,20 @@ def evaluate(
     score_seconds = time.perf_counter() - began
     routing = route(scores, available)
 
-    by_category: dict[str, list[int]] = {}
-    for i, ins in enumerate(instructions):
-        by_category.setdefault(ins.category or "(none)", []).append(i)
-    categories = {}
-    for category, members in sorted(by_category.items()):
-        idx = np.array(members)
-        categories[category] = routing_metrics(
-            truth[idx], available[idx], routing.take(idx), models, price_vector
-        )
+    tasks = [ins.category or "(none)" for ins in instructions]
+
+    def breakdown(labels: Sequence[str | None]) -> dict[str, RoutingMetrics]:
+        groups: dict[str, list[int]] = {}
+        for i, label in enumerate(labels):
+            groups.setdefault(label or "(none)", []).append(i)
+        return {
+            label: routing_metrics(
+                truth[idx], available[idx], routing.take(idx), models, price_vector, [tasks[i] for i in idx]
+            )
+            for label, members in sorted(groups.items())
+            for idx in [np.array(members)]
+        }
+
     curve, area = None, None
     if price_vector is not None:
         curve = cost_curve(scores, truth, available, price_vector, curve_points)
@@ -192,8 +199,10 @@ def evaluate(
         kind=router.kind,
         models=models,
         unsupported=[card.model for card in cards if not router.supports(card)],
-        overall=routing_metrics(truth, available, routing, models, price_vector),
-        categories=categories,
+        overall=routing_metrics(truth, available, routing, models, price_vector, tasks),
+        categories=breakdown(tasks),
+        families=breakdown([ins.family for ins in instructions]),
+        datasets=breakdown([ins.dataset for ins in instructions]),
         curve=curve,
         aiq=area,
         cost=cost_summary(scores, truth, available, models, price_vector)

@@ -70,6 +70,7 @@ class RoutingMetrics(BaseModel):
     best_single: float
     best_single_model: str
     oracle: float
+    best_per_task: float | None = None  # each task's best model, picked with hindsight on these questions
     random: float
     gap_closed: float | None  # share of the best-single -> oracle gap closed; None when there is no gap
     fallbacks: int
@@ -84,8 +85,10 @@ def routing_metrics(
     routing: Routing,
     models: Sequence[str],
     prices: np.ndarray | None = None,
+    tasks: Sequence[str] | None = None,
 ) -> RoutingMetrics:
-    """Metrics of `routing` against outcomes `truth` (questions x candidates) where `available`."""
+    """Metrics of `routing` against outcomes `truth` (questions x candidates) where `available`;
+    with each question's task, also the best-model-per-task rule with hindsight."""
     n = len(truth)
     if n == 0 or not available.any(axis=1).all():
         raise ValueError("every evaluated question needs at least one available outcome")
@@ -105,6 +108,7 @@ def routing_metrics(
         best_single=float(per_model[best]),
         best_single_model=models[best],
         oracle=oracle,
+        best_per_task=None if tasks is None else best_per_task(truth, available, tasks),
         random=float((truth.sum(axis=1) / available.sum(axis=1)).mean()),
         gap_closed=(routed - float(per_model[best])) / gap if gap > 1e-9 else None,
         fallbacks=int(routing.fell_back.sum()),
@@ -112,6 +116,21 @@ def routing_metrics(
         choice_share={m: float(s) for m, s in zip(models, share, strict=True) if s > 0},
         cost=float(np.asarray(prices, float)[chosen].mean()) if prices is not None and chosen.size else None,
     )
+
+
+def best_per_task(truth: np.ndarray, available: np.ndarray, tasks: Sequence[str]) -> float:
+    """Mean score when each task's questions all go to the model best on that task (hindsight:
+    chosen on the very questions it is scored on), a question's fallback being its best answerer."""
+    labels = np.asarray(tasks)
+    total = 0.0
+    for task in set(tasks):
+        rows = labels == task
+        seen = available[rows]
+        means = np.where(seen.sum(0) > 0, truth[rows].sum(0) / np.maximum(seen.sum(0), 1), -np.inf)
+        best = int(means.argmax())
+        best_of_row = np.where(seen, truth[rows], -np.inf).max(axis=1)
+        total += float(np.where(seen[:, best], truth[rows, best], best_of_row).sum())
+    return total / len(labels)
 
 
 class CurvePoint(BaseModel):

@@ -32,6 +32,7 @@ _LITELLM = "litellm_modelsat.complexity_baseline"  # needs litellm, so not among
 _ROUTERS: dict[str, type[Router] | str] = {
     **_BASELINES,
     "modelsat": f"{_PACKAGE}.modelsat:ModelSATBenchmarkRouter",
+    "card-lookup": f"{_PACKAGE}.card_lookup:CardLookupRouter",  # reads a shipped test's families
     "litellm-complexity": f"{_LITELLM}:LiteLLMComplexityRouter",
     "litellm-complexity-cheap": f"{_LITELLM}:LiteLLMComplexityCheapRouter",
     "litellm-complexity-dear": f"{_LITELLM}:LiteLLMComplexityDearRouter",

@@ -23,8 +23,7 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 from tqdm import trange
 
-from router_core.cards.aptitude import DEFAULT_VERSION, AptitudeTest, load_aptitude_test, shipped_versions
-from router_core.cards.card import CapabilityCard
+from router_core.cards.card import CapabilityCard, cards_aptitude_test
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
 from router_core.evaluation.metrics import route, routed_accuracy
@@ -64,7 +63,7 @@ class TrainingData:
     def from_outcomes(
         cls, outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard], validation_questions: int | None
     ) -> TrainingData:
-        split = split_questions(outcomes, cards_test(cards))
+        split = split_questions(outcomes, cards_aptitude_test(list(cards.values())))
         models = training_models(outcomes)
         missing = [m for m in models if m not in cards]
         if missing:
@@ -76,15 +75,6 @@ class TrainingData:
             ),
             cards=cards,
         )
-
-
-def cards_test(cards: dict[str, CapabilityCard]) -> AptitudeTest:
-    """The shipped aptitude test that measured `cards` (all of one version); the default test
-    for cards of a user's own test, whose items the split keeps in training all the same."""
-    versions = sorted({card.aptitude_version for card in cards.values()})
-    if len(versions) != 1:
-        raise ConfigError(f"training cards must come from one aptitude test, got {versions}")
-    return load_aptitude_test(versions[0] if versions[0] in shipped_versions() else DEFAULT_VERSION)
 
 
 def spread(ids: list[str], count: int | None) -> list[str]:
@@ -227,7 +217,7 @@ def train(
         model = load_checkpoint(out_dir / LAST, device=device, trainable=True, allow_remote_code=remote)
     else:
         model = ModelSATModel.build(config.router, device=device)
-    aptitude = cards_test(cards)
+    aptitude = cards_aptitude_test(list(cards.values()))
     if config.joint_prior_weight is not None and not resume:
         settings, head = fit_classifier(model, data.train, aptitude)
         model.set_category_prior(settings.model_copy(update={"weight": config.joint_prior_weight}), head)
@@ -323,7 +313,7 @@ def _record(
             "validation_questions": len(data.validation.instructions),
             "training_models": data.train.models,
             "held_out_models": held_out_models(),
-            "aptitude_version": cards_test(data.cards).version,
+            "aptitude_version": next(iter(data.cards.values())).aptitude_version,
             "split": "held-out questions (test and validation never trained on); held-out models excluded",
         },
         "best_validation": meta["best"],

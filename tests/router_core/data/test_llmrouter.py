@@ -20,7 +20,9 @@ from tests.router_core.data.source_folders import write_llmrouter
 def test_scores_join_queries_and_keep_graded_outcomes(tmp_path: Path) -> None:
     outcomes = load_outcomes(write_llmrouter(tmp_path / "llmrouter"))
 
-    assert outcomes.models == ["big-70b", "llama-3.1-8b-instruct", "small-7b"]
+    # one name per model everywhere: LLMRouter's llama-3.1-8b-instruct is MMLU-Pro's
+    assert outcomes.models == ["big-70b", "Meta-Llama-3_1-8B-Instruct", "small-7b"]
+    assert load_llmrouter(tmp_path / "llmrouter").models[1] == "llama-3.1-8b-instruct"
     assert len(outcomes.instructions) == 6
     trivia = next(ins for ins in outcomes.instructions if ins.category == "trivia_qa")
     assert "\u2028" in trivia.text  # split on "\n" only: the U+2028 stays inside its query

@@ -41,7 +41,14 @@ def synthetic_outcomes(per_category: int = 100, seed: int = 0) -> OutcomeMatrix:
         words = VOCABULARY[category].split()
         for i in range(per_category):
             text = f"Question {i}: " + " ".join(rng.choice(words, size=8)) + "?"
-            instructions.append(Instruction(id=f"{category}-{i}", text=text, category=category))
+            instructions.append(
+                Instruction(
+                    id=f"{category}-{i}",
+                    text=text,
+                    category=category,
+                    family="stem" if category in ("biology", "math") else "humanities",
+                )
+            )
             scores.append([float(rng.random() < PROFILES[m][0][c]) for m in MODELS])
     scores_array = np.array(scores, dtype=np.float32)
     return OutcomeMatrix(instructions, list(MODELS), scores_array, np.ones_like(scores_array, dtype=bool))

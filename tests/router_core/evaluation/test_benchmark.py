@@ -90,6 +90,15 @@ def test_category_metrics_partition_the_questions(result: BenchmarkResult) -> No
     assert routed == pytest.approx(evaluation.overall.routed)
 
 
+def test_family_and_dataset_metrics_partition_the_questions(result: BenchmarkResult) -> None:
+    evaluation = _get(result, "test", "all", "knn")
+    assert list(evaluation.families) == ["humanities", "stem"]
+    assert list(evaluation.datasets) == ["(none)"]
+    assert sum(m.questions for m in evaluation.families.values()) == evaluation.overall.questions
+    overall = evaluation.overall
+    assert overall.best_single <= overall.best_per_task <= overall.oracle
+
+
 def test_missing_cells_fall_back_and_are_reported(
     outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
 ) -> None:

@@ -143,3 +143,14 @@ def test_cost_curve_spans_the_plain_routing_and_the_cheapest_choice() -> None:
     assert (curve[0].cost, curve[0].accuracy) == (pytest.approx(1.5), pytest.approx(0.75))
     assert curve[-1].price_weight is None
     assert (curve[-1].cost, curve[-1].accuracy) == (pytest.approx(0.5), pytest.approx(0.5))  # always c
+
+
+def test_best_per_task_picks_each_tasks_best_model_with_hindsight() -> None:
+    from router_core.evaluation.metrics import best_per_task
+
+    truth = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.5]])
+    available = np.array([[True, True], [True, True], [True, True], [True, False]])
+
+    # task a -> model 0 (2/2); task b -> model 1 (1/1 observed); row 3 lacks model 1: its best answer, 0
+    assert best_per_task(truth, available, ["a", "a", "b", "b"]) == pytest.approx((1 + 1 + 1 + 0) / 4)
+    assert best_per_task(truth, available, ["a"] * 4) == pytest.approx(0.5)
