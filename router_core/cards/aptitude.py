@@ -184,37 +184,42 @@ def select_multi_domain_test(
     zoo: Sequence[str],
     *,
     version: str,
-    knowledge_tasks: int = 31,
+    n_tasks: int = 50,
     items_per_task: int = 20,
     descriptions: dict[str, str] | None = None,
 ) -> AptitudeTest:
-    """Test v3: MMLU-Pro subjects (`knowledge_tasks` of them, as `select_aptitude_test` picks
-    them) plus one task per source of every other dataset (an LLMRouter task, an AlpacaEval
-    dataset), so the cards describe each task family that users send.
+    """Test v3: one task per source of every dataset but MMLU-Pro (an LLMRouter task, an
+    AlpacaEval dataset), so the cards describe each task family that users send; MMLU-Pro
+    subjects, picked as `select_aptitude_test` picks them, fill the test up to `n_tasks`.
 
     Each dataset's items are picked on the zoo models it measured. Items that every one of
     them scores alike (all right, all wrong) are dropped: they tell no model from another.
     The rest spread over the range of difficulty, as in `_graded_items`.
     """
     descriptions = descriptions or task_descriptions()
-    tasks: list[AptitudeTask] = []
+    parts = {}
     for dataset in sorted({ins.dataset or "" for ins in outcomes.instructions}):
-        ids = [ins.id for ins in outcomes.instructions if (ins.dataset or "") == dataset]
-        part = outcomes.select(instruction_ids=ids)
-        measured = [m for m in zoo if part.observed[:, part.model_index(m)].any()]
-        part = part.select(models=measured)
-        if dataset == MMLU_PRO_DATASET:
-            knowledge = select_aptitude_test(
-                part,
-                measured,
-                version=version,
-                n_tasks=knowledge_tasks,
-                items_per_task=items_per_task,
-                descriptions=descriptions,
-            )
-            tasks += [task.model_copy(update={"family": KNOWLEDGE}) for task in knowledge.tasks]
-        else:
-            tasks += _source_tasks(part, descriptions, items_per_task)
+        part = outcomes.select(
+            instruction_ids=[ins.id for ins in outcomes.instructions if (ins.dataset or "") == dataset]
+        )
+        parts[dataset] = part.select(models=[m for m in zoo if part.observed[:, part.model_index(m)].any()])
+    tasks = [
+        task
+        for dataset, part in parts.items()
+        if dataset != MMLU_PRO_DATASET
+        for task in _source_tasks(part, descriptions, items_per_task)
+    ]
+    if MMLU_PRO_DATASET in parts:
+        part = parts[MMLU_PRO_DATASET]
+        knowledge = select_aptitude_test(
+            part,
+            part.models,
+            version=version,
+            n_tasks=n_tasks - len(tasks),
+            items_per_task=items_per_task,
+            descriptions=descriptions,
+        )
+        tasks += [task.model_copy(update={"family": KNOWLEDGE}) for task in knowledge.tasks]
     unknown = sorted({task.family for task in tasks} - set(FAMILIES) - {None})
     if unknown:
         raise ConfigError(f"tasks of unknown families {unknown}; known: {', '.join(FAMILIES)}")

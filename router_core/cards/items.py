@@ -8,7 +8,9 @@ send it and everything its grader needs (the answer key, unit tests or a referen
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -63,20 +65,46 @@ class AptitudeItem(BaseModel):
         return self
 
 
-@cache
+def save_items(items: Iterable[AptitudeItem], path: str | Path) -> None:
+    """One item per line, as `load_aptitude_items` reads them."""
+    lines = (item.model_dump_json(exclude_none=True) + "\n" for item in items)
+    Path(path).write_text("".join(lines), encoding="utf-8")
+
+
+def items_path(test_file: str | Path) -> Path:
+    """Where a test definition's items are: `<test>-items.jsonl` beside it."""
+    path = Path(test_file)
+    return path.with_name(f"{path.stem}-items.jsonl")
+
+
 def load_aptitude_items(version: str) -> dict[str, AptitudeItem]:
     """A shipped test's items by id; ConfigError if the test ships none (tests before v3)."""
-    resource = DEFINITIONS / f"aptitude-{version}-items.jsonl"
+    return dict(_shipped_items(version))
+
+
+@cache
+def _shipped_items(version: str) -> tuple[tuple[str, AptitudeItem], ...]:
+    resource = Path(str(DEFINITIONS / f"aptitude-{version}-items.jsonl"))
     if not resource.is_file():
         raise ConfigError(f"aptitude test {version!r} ships no items")
+    return tuple(load_items(resource).items())
+
+
+def load_items(path: str | Path) -> dict[str, AptitudeItem]:
+    """Items by id from a JSONL file; a bad line is a ConfigError naming the file and line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read aptitude items ({exc})") from exc
     items: dict[str, AptitudeItem] = {}
-    for number, line in enumerate(resource.read_text(encoding="utf-8").split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             item = AptitudeItem.model_validate(json.loads(line))
         except (json.JSONDecodeError, ValidationError) as exc:
             problem = validation_summary(exc) if isinstance(exc, ValidationError) else str(exc)
-            raise ConfigError(f"{resource.name} (line {number}): {problem}") from exc
+            raise ConfigError(f"{path.name} (line {number}): {problem}") from exc
         items[item.id] = item
     return items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from router_core.cli import bench_cmd, cards_cmd, data_cmd, eval_cmd, route_cmd, train_cmd
+from router_core.cli import bench_cmd, calibrate_cmd, cards_cmd, data_cmd, eval_cmd, route_cmd, train_cmd
 
 app = typer.Typer(
     name="modelsat",
@@ -17,6 +17,7 @@ app.add_typer(cards_cmd.app, name="cards")
 eval_cmd.register(app)
 app.command("train")(train_cmd.train_command)
 app.command("fit-prior")(train_cmd.fit_prior_command)
+app.command("calibrate")(calibrate_cmd.calibrate_command)
 app.command("route")(route_cmd.route_command)
 app.command("bench")(bench_cmd.bench_command)
 

@@ -8,10 +8,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from router_core.cards.aptitude import DEFAULT_VERSION, AptitudeTest, load_aptitude_test, select_aptitude_test
+from router_core.cards.aptitude import (
+    DEFAULT_VERSION,
+    MMLU_PRO_DATASET,
+    AptitudeTest,
+    load_aptitude_test,
+    select_aptitude_test,
+    select_multi_domain_test,
+)
 from router_core.cards.build import build_cards
-from router_core.cards.card import load_cards, save_cards
-from router_core.cli.common import DataOption, ModelsOption, console, fail, split_names
+from router_core.cards.card import find_card, load_cards, save_cards
+from router_core.cards.item_sources import gather_items
+from router_core.cards.items import items_path, save_items
+from router_core.cli.common import DataOption, ModelsOption, console, fail, split_names, writable_file
 from router_core.data import load_outcomes
 from router_core.errors import ModelSATError
 
@@ -34,6 +43,7 @@ def build(
 ) -> None:
     """Compute cards from outcome data, using only the aptitude items."""
     try:
+        writable_file(out)
         outcomes = load_outcomes(data)
         aptitude = AptitudeTest.from_file(test) if test else load_aptitude_test()
         cards = build_cards(outcomes, aptitude, split_names(models))
@@ -62,20 +72,33 @@ def show(
     except ModelSATError as exc:
         raise fail(exc) from exc
     if model:
-        if model not in found:
+        card = find_card(found, model)
+        if card is None:
             raise fail(ModelSATError(f"no card for {model!r}; known: {', '.join(sorted(found))}"))
         # exactly the router's text: one line, no markup or highlighting
-        console.print(found[model].to_text(), soft_wrap=True, markup=False, highlight=False)
+        console.print(card.to_text(), soft_wrap=True, markup=False, highlight=False)
         return
-    table = Table(title=f"{len(found)} capability cards")
-    for column in ("model", "mean accuracy", "tasks", "price $/1M", "aptitude test"):
+    table = Table(title=f"{len(found)} capability cards (mean accuracy over the families each card covers)")
+    for column in ("model", "families", "mean accuracy", "tasks", "price $/1M", "aptitude test"):
         table.add_column(column, no_wrap=column == "model")  # never cut a model name
-    for card in sorted(found.values(), key=lambda c: -c.mean_accuracy):
+    for card in sorted(found.values(), key=lambda c: (c.families or [], -c.mean_accuracy)):
         price = f"{card.price:.2f}" if card.price is not None else "-"
         table.add_row(
-            card.model, f"{card.mean_accuracy:.3f}", str(len(card.scores)), price, card.aptitude_version
+            card.model,
+            _coverage(card.families),
+            f"{card.mean_accuracy:.3f}",
+            str(len(card.scores)),
+            price,
+            card.aptitude_version,
         )
     console.print(table)
+
+
+def _coverage(families: list[str] | None) -> str:
+    """A card's families in a table cell: their names when few, else how many."""
+    if not families:
+        return "-"
+    return ", ".join(families) if len(families) <= 2 else f"{len(families)} families"
 
 
 @app.command("select-test")
@@ -93,22 +116,35 @@ def select_test(
     tasks: Annotated[int, typer.Option(help="Number of tasks.")] = 50,
     items: Annotated[int, typer.Option(help="Items per task.")] = 20,
 ) -> None:
-    """Pick the aptitude test: graded items of every category, picked on the training zoo."""
+    """Pick the aptitude test on the training zoo: graded items of every category; with several
+    sources (or one other than MMLU-Pro), a multi-domain test whose items, with their grading
+    keys, are written beside it as <out>-items.jsonl."""
     from router_core.zoos.catalog import load_zoo_file
 
     try:
+        writable_file(out)
         outcomes = load_outcomes(data)
         held_out = set(load_zoo_file().held_out_models)
         chosen = split_names(zoo) or [m for m in outcomes.models if m not in held_out]
-        aptitude = select_aptitude_test(
-            outcomes, chosen, version=version, n_tasks=tasks, items_per_task=items
-        )
+        if {ins.dataset for ins in outcomes.instructions} == {MMLU_PRO_DATASET}:
+            aptitude = select_aptitude_test(
+                outcomes, chosen, version=version, n_tasks=tasks, items_per_task=items
+            )
+            written_items = None
+        else:
+            aptitude = select_multi_domain_test(
+                outcomes, chosen, version=version, n_tasks=tasks, items_per_task=items
+            )
+            written_items = items_path(out)
+            save_items(gather_items(aptitude, outcomes, data), written_items)
     except ModelSATError as exc:
         raise fail(exc) from exc
     aptitude.save(out)
+    written = f" and its items to {written_items}" if written_items else ""
     console.print(
-        f"wrote {len(aptitude.tasks)} tasks x {items} items ({version}), picked on "
-        f"{len(chosen)} models, to {out}"
+        f"wrote {len(aptitude.tasks)} tasks x up to {items} items ({version}), picked on "
+        f"{len(chosen)} models, to {out}{written}",
+        soft_wrap=True,
     )
 
 
@@ -214,6 +250,7 @@ def run(
         "families": frozenset(split_names(families) or ()) if families is not None else None,
     }
     try:
+        writable_file(out)
         if (callable_spec is None) == (litellm_model is None):
             raise ConfigError("give exactly one of --callable and --litellm-model")
         if judge_callable is not None and judge_litellm_model is not None:
@@ -229,7 +266,7 @@ def run(
         )
         fatal_errors += judge_fatal
         aptitude = AptitudeTest.from_file(test) if test else load_aptitude_test()
-        items = _shipped_items(aptitude.version)
+        items = _test_items(test, aptitude.version)
         if items is not None and data is not None:
             raise ConfigError(f"aptitude test {aptitude.version} ships its items: leave out --data")
         if items is None and data is None:
@@ -278,13 +315,19 @@ def _model_ask(spec: str | None, litellm_model: str | None, option: str, litellm
     return None, ()
 
 
-def _shipped_items(version: str):  # returns the runner's items, a type this module does not import
-    """The items that aptitude test `version` ships, or None for a test that ships none (before v3)."""
-    from router_core.cards import items as shipped
+def _test_items(
+    test: Path | None, version: str
+):  # returns the runner's items, a type this module does not import
+    """The items of the test: beside a test file (<test>-items.jsonl), or shipped with a shipped
+    test; None for a test without items (before v3), whose questions come from --data."""
+    from router_core.cards import items as aptitude_items
 
-    if not (shipped.DEFINITIONS / f"aptitude-{version}-items.jsonl").is_file():
+    if test is not None:
+        beside = aptitude_items.items_path(test)
+        return aptitude_items.load_items(beside) if beside.is_file() else None
+    if not (aptitude_items.DEFINITIONS / f"aptitude-{version}-items.jsonl").is_file():
         return None
-    return shipped.load_aptitude_items(version)
+    return aptitude_items.load_aptitude_items(version)
 
 
 def _import_ask(spec: str, option: str):  # returns the runner's Ask

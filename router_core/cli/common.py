@@ -78,6 +78,15 @@ def split_names(value: str | None) -> list[str] | None:
     return [name.strip() for name in value.split(",") if name.strip()] if value else None
 
 
+def writable_file(path: Path) -> Path:
+    """`path` if a file can be written there; checked before any work, so that no result is lost."""
+    if path.is_dir():
+        raise ModelSATError(f"{path}: is a folder; name a file to write")
+    if not path.parent.is_dir():
+        raise ModelSATError(f"{path}: its folder {path.parent} does not exist")
+    return path
+
+
 def fail(error: ModelSATError) -> typer.Exit:
     """Print a typed error as one red line and exit 2, instead of a traceback."""
     console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)  # one line, however narrow

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from router_core.model.calibration import Calibration
 from router_core.weights import MINILM, SMOLLM2
 
 Precision = Literal["auto", "fp32", "bf16", "int8"]
@@ -99,6 +100,11 @@ class RouterConfig(BaseModel):
     lora: LoraSettings = Field(default_factory=LoraSettings)
     category_prior: CategoryPriorSettings | None = Field(
         default=None, description="Add the card's accuracy on the instruction's category (needs an encoder)"
+    )
+    calibration: Calibration | None = Field(
+        default=None,
+        description="Platt map of the Yes-minus-No logit, fitted on validation questions by "
+        "`modelsat calibrate`; None: the raw sigmoid",
     )
     trust_remote_code: bool = Field(
         default=False,

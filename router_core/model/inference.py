@@ -2,7 +2,8 @@
 
 `ModelSATScorer` caches each card's capability embeddings by the card's content (encoded once,
 again only when the card changes) and averages over shuffled task orders when asked. The engine,
-the benchmark router and validation during training all score through it.
+the benchmark router and validation during training all score through it; `score` applies the
+router's calibration (`router_core.model.calibration`), `logits` gives the raw logits.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import torch
 from router_core.cache import LRUCache
 from router_core.cards.card import CapabilityCard
 from router_core.cards.fingerprint import card_fingerprint
+from router_core.model.calibration import pr_yes
 from router_core.model.network import ModelSATModel
 
 
@@ -38,14 +40,25 @@ class ModelSATScorer:
             self._capabilities.put(key, cached)
         return cached
 
+    def logits(
+        self,
+        instructions: Sequence[str],
+        cards: Sequence[CapabilityCard],
+        seed: int | None = None,
+        progress: bool | None = None,
+    ) -> torch.Tensor:
+        """Raw (uncalibrated) Yes-minus-No logits for instructions x cards, the cards' tasks in the
+        order of `seed` (None: as listed). What a calibration is fitted on."""
+        if progress is None:
+            progress = len(instructions) > 10 * self.batch_size  # a benchmark, not a routing call
+        with torch.inference_mode():
+            states = [self.card_state(card, seed) for card in cards]
+            return self.model.score_logits(list(instructions), states, self.batch_size, progress)
+
     def score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
+        """Pr(Yes) for instructions x cards, calibrated by the router's `config.calibration`."""
         perturb = self.perturbations and not self.model.order_invariant
         seeds: list[int | None] = list(range(self.perturbations)) if perturb else [None]
-        probabilities = []
-        with torch.inference_mode():
-            for seed in seeds:
-                states = [self.card_state(card, seed) for card in cards]
-                progress = len(instructions) > 10 * self.batch_size  # a benchmark, not a routing call
-                logits = self.model.score_logits(list(instructions), states, self.batch_size, progress)
-                probabilities.append(torch.sigmoid(logits))
+        calibration = self.model.config.calibration
+        probabilities = [pr_yes(self.logits(instructions, cards, seed), calibration) for seed in seeds]
         return torch.stack(probabilities).mean(0).float().cpu().numpy()

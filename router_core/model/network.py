@@ -128,8 +128,9 @@ class ModelSATModel(nn.Module):
     def set_category_prior(
         self, settings: CategoryPriorSettings | None, head: dict[str, torch.Tensor]
     ) -> None:
-        """Install (or, with None, remove) a fitted category prior; the config follows."""
-        self.config = self.config.model_copy(update={"category_prior": settings})
+        """Install (or, with None, remove) a fitted category prior; the config follows. The prior
+        moves the logits, so a calibration fitted on the old ones is dropped (refit it)."""
+        self.config = self.config.model_copy(update={"category_prior": settings, "calibration": None})
         if settings is None:
             self.prior = None
             return

@@ -110,7 +110,45 @@ def test_build_into_a_missing_folder(cli_folder: Path, cli_test_file: Path, tmp_
 
     result = _build(cli_folder, cli_test_file, out)
 
-    assert_one_line_error(result, f"{out}: cannot write cards")
+    assert_one_line_error(result, f"{out}: its folder {out.parent} does not exist")
+
+
+def test_select_test_on_several_sources_writes_its_items_beside_it(tmp_path: Path, monkeypatch) -> None:
+    from router_core.cards.items import items_path, load_items
+    from tests.router_core.data.source_folders import write_alpaca_eval, write_llmrouter
+
+    monkeypatch.setattr("router_core.cards.aptitude.MIN_ITEMS", 1)
+    folders = [write_llmrouter(tmp_path / "llmrouter"), write_alpaca_eval(tmp_path / "alpaca")]
+    out = tmp_path / "mine.json"
+
+    result = runner.invoke(
+        app,
+        ["cards", "select-test", "--out", str(out), "--version", "mine", "--tasks", "5", "--items", "2"]
+        + [arg for folder in folders for arg in ("--data", str(folder))],
+    )
+
+    assert result.exit_code == 0, result.output
+    test = AptitudeTest.from_file(out)
+    items = load_items(items_path(out))
+    assert {task.family for task in test.tasks} == {
+        "competition-math",
+        "multiple-choice-qa",
+        "code",
+        "short-answer-qa",
+        "open-ended",
+    }
+    assert set(items) == test.question_ids
+    assert f"and its items to {items_path(out)}" in result.output
+
+
+def test_select_test_into_a_missing_folder_fails_before_any_work(tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "test.json"
+
+    result = runner.invoke(
+        app, ["cards", "select-test", "--data", str(tmp_path / "nowhere"), "--out", str(out)]
+    )
+
+    assert_one_line_error(result, f"{out}: its folder {out.parent} does not exist")
 
 
 # ---------------------------------------------------------------- show
@@ -136,6 +174,18 @@ def test_show_prints_one_card_as_the_router_reads_it(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output == shipped.to_text() + "\n"
     assert result.output.startswith("The model achieves ")
+
+
+def test_show_finds_a_card_by_another_name_of_its_model() -> None:
+    from router_core.cards.card import shipped_cards
+
+    result = runner.invoke(
+        app,
+        ["cards", "show", "--cards", "router_core/cards/definitions/cards-v3.json", "llama-3.1-8b-instruct"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output == shipped_cards("v3")["Meta-Llama-3_1-8B-Instruct"].to_text() + "\n"
 
 
 def test_show_the_shipped_cards() -> None:
@@ -193,7 +243,7 @@ def test_select_test_writes_the_selection(cli_folder: Path, tmp_path: Path) -> N
     result = _select_test(cli_folder, out, "--tasks", "2", "--items", "2", "--version", "mine-v1")
 
     assert result.exit_code == 0, result.output
-    assert "wrote 2 tasks x 2 items (mine-v1), picked on 3 models" in result.output
+    assert "wrote 2 tasks x up to 2 items (mine-v1), picked on 3 models" in result.output
     written = AptitudeTest.from_file(out)
     expected = select_aptitude_test(
         load_outcomes(cli_folder), ["alpha", "beta", "gamma"], version="mine-v1", n_tasks=2, items_per_task=2
@@ -247,21 +297,19 @@ CARDS_TESTS = Path(__file__).resolve().parents[1] / "cards"  # scripted_model.py
 
 @pytest.fixture
 def v3_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The scripted test of every grader kind, its items shipped in a stand-in definitions folder."""
-    from router_core.cards import items as shipped
+    """The scripted test of every grader kind, its items beside its definition file."""
+    from router_core.cards.items import items_path, save_items
 
     monkeypatch.syspath_prepend(str(CARDS_TESTS))
     from scripted_model import V3_ITEMS, V3_TEST
 
-    definitions = tmp_path / "definitions"
-    definitions.mkdir()
-    lines = "".join(item.model_dump_json() + "\n" for item in V3_ITEMS.values())
-    (definitions / f"aptitude-{V3_TEST.version}-items.jsonl").write_text(lines)
-    monkeypatch.setattr(shipped, "DEFINITIONS", definitions)
-    shipped.load_aptitude_items.cache_clear()
     V3_TEST.save(tmp_path / "test.json")
-    yield {"--test": str(tmp_path / "test.json"), "--out": str(tmp_path / "card.json"), "--name": "new-model"}
-    shipped.load_aptitude_items.cache_clear()
+    save_items(V3_ITEMS.values(), items_path(tmp_path / "test.json"))
+    return {
+        "--test": str(tmp_path / "test.json"),
+        "--out": str(tmp_path / "card.json"),
+        "--name": "new-model",
+    }
 
 
 def _run(files: dict[str, str], *extra: str):
