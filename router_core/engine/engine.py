@@ -29,7 +29,7 @@ from router_core.cards.fingerprint import card_fingerprint
 from router_core.engine.batching import MicroBatcher, ScoreRequest
 from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.policies import Policy, parse_policy
-from router_core.errors import ConfigError, EngineOverloadedError
+from router_core.errors import CardError, ConfigError, EngineOverloadedError
 from router_core.model.config import Precision
 
 log = logging.getLogger("router_core.engine")
@@ -330,7 +330,7 @@ class RouterEngine:
         )
 
     def _degrade(self, call: _Call, error: BaseException) -> RoutingDecision:
-        if not self.config.degrade:
+        if not self.config.degrade or isinstance(error, CardError):  # a wrong card is the caller's to fix
             raise error
         reason = self._describe_failure(error, call.timeout)
         log.warning("routing degraded to the card-mean ranking: %s", reason)

@@ -99,6 +99,7 @@ def load_checkpoint(
             model.prior.load_state_dict(load_file(folder / PRIOR_FILE, device=str(model.device)))
         except RuntimeError as exc:
             raise CheckpointError(f"{folder}: {PRIOR_FILE} does not fit the config ({exc})") from exc
+    model.aptitude_version = training_record(folder).get("data", {}).get("aptitude_version")
     return model.train(trainable)
 
 

@@ -17,6 +17,7 @@ import torch
 from router_core.cache import LRUCache
 from router_core.cards.card import CapabilityCard
 from router_core.cards.fingerprint import card_fingerprint
+from router_core.errors import CardError
 from router_core.model.calibration import pr_yes
 from router_core.model.network import ModelSATModel
 
@@ -26,9 +27,21 @@ class ModelSATScorer:
         self, model: ModelSATModel, perturbations: int = 0, batch_size: int = 16, card_cache: int = 1024
     ) -> None:
         self.model = model.eval()
+        self.aptitude_version = model.aptitude_version
         self.perturbations = perturbations
         self.batch_size = batch_size
         self._capabilities: LRUCache[Any] = LRUCache(card_cache)
+
+    def _refuse_foreign_cards(self, cards: Sequence[CapabilityCard]) -> None:
+        """A router reads cards of the aptitude test it was trained with only."""
+        version = self.aptitude_version
+        foreign = [card.model for card in cards if version is not None and card.aptitude_version != version]
+        if foreign:
+            raise CardError(
+                f"this router reads cards of aptitude test {version!r}; the cards of {foreign} come "
+                f"from another test: use the shipped cards of {version!r} or measure the models again "
+                "with `modelsat cards run`"
+            )
 
     def card_state(self, card: CapabilityCard, seed: int | None) -> Any:
         key = (card_fingerprint(card), seed)
@@ -49,6 +62,7 @@ class ModelSATScorer:
     ) -> torch.Tensor:
         """Raw (uncalibrated) Yes-minus-No logits for instructions x cards, the cards' tasks in the
         order of `seed` (None: as listed). What a calibration is fitted on."""
+        self._refuse_foreign_cards(cards)
         if progress is None:
             progress = len(instructions) > 10 * self.batch_size  # a benchmark, not a routing call
         with torch.inference_mode():

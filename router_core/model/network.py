@@ -68,6 +68,8 @@ class ModelSATModel(nn.Module):
         self.tokenizer = tokenizer
         self.capability = capability
         self.prior = prior
+        self.aptitude_version: str | None = None
+        """The aptitude test of the cards it was trained on (None: unknown, any card is read)."""
         self.yes_id = token_id(tokenizer, config.yes_token)
         self.no_id = token_id(tokenizer, config.no_token)
         self._header_ids = self._ids(f"\n{config.capability_header}\n")

@@ -63,3 +63,28 @@ def test_a_cpu_router_batches_what_is_queued_without_waiting_unless_told(saved, 
             assert (engine.max_batch_size, engine.batch_window_ms) == expected
         finally:
             engine.close()
+
+
+def test_a_router_refuses_cards_of_another_aptitude_test(tiny_config, tmp_path, cards) -> None:
+    import pytest
+
+    from router_core.engine import EngineConfig, RouterEngine
+    from router_core.errors import CardError
+    from router_core.model.checkpoint import save_checkpoint
+    from router_core.model.network import ModelSATModel
+
+    folder = save_checkpoint(
+        ModelSATModel.build(tiny_config, device="cpu"), tmp_path / "v9", {"data": {"aptitude_version": "v9"}}
+    )
+    scorer = ModelSATScorer(load_for_inference(folder, "cpu"))
+    assert scorer.aptitude_version == "v9"
+    with pytest.raises(CardError, match=r"reads cards of aptitude test 'v9'; the cards of \['math-model'"):
+        scorer.score([SHORT], cards)  # the cards are of test-v1
+    engine = RouterEngine(EngineConfig(checkpoint=str(folder), device="cpu"))  # degrades on failures
+    try:
+        with pytest.raises(CardError, match="reads cards of aptitude test 'v9'"):
+            engine.route(SHORT, {card.model: card for card in cards})
+    finally:
+        engine.close()
+    same = [card.model_copy(update={"aptitude_version": "v9"}) for card in cards]
+    assert scorer.score([SHORT], same).shape == (1, 3)
