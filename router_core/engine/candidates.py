@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from router_core.cards.card import CapabilityCard, load_cards
+from router_core.cards.card import CapabilityCard, find_card, load_cards
+from router_core.cards.validation import check_card
 from router_core.errors import CardError, validation_summary
 
 CardRef = CapabilityCard | str | Mapping[str, Any]
@@ -28,8 +29,9 @@ def resolve_candidates(names: Sequence[str], cards: CardsSpec = None) -> dict[st
         _require([n for n in names if n not in cards], list(cards))
         return {name: _one(name, cards[name]) for name in names}
     available = load_cards(cards)
-    _require([n for n in names if n not in available], list(available))
-    return {name: available[name] for name in names}
+    found = {name: find_card(available, name) for name in names}
+    _require([n for n, card in found.items() if card is None], list(available))
+    return {name: card for name, card in found.items() if card is not None}
 
 
 def _one(name: str, ref: CardRef) -> CapabilityCard:
@@ -37,13 +39,15 @@ def _one(name: str, ref: CardRef) -> CapabilityCard:
         return ref
     if isinstance(ref, str):
         shipped = load_cards()
-        if ref not in shipped:
+        card = find_card(shipped, ref)
+        if card is None:
             raise CardError(f"candidate {name!r}: no shipped card named {ref!r}{_hint(ref, list(shipped))}")
-        return shipped[ref]
+        return card
     try:
-        return CapabilityCard.model_validate(dict(ref))
+        card = CapabilityCard.model_validate(dict(ref))
     except ValidationError as exc:
         raise CardError(f"candidate {name!r}: invalid inline card: {validation_summary(exc)}") from exc
+    return check_card(card)
 
 
 def _require(names: list[str], available: list[str]) -> None:

@@ -39,3 +39,23 @@ def test_a_card_file_or_list_is_matched_by_model(tmp_path):
     assert list(resolve_candidates(["m2"], tmp_path / "cards.json")) == ["m2"]
     assert list(resolve_candidates(["m1"], cards)) == ["m1"]
     assert load_cards(tmp_path / "cards.json")["m1"] == cards[0]
+
+
+def test_a_card_is_found_by_another_name_of_its_model() -> None:
+    from router_core.cards.card import shipped_cards
+
+    cards = list(shipped_cards("v3").values())
+    found = resolve_candidates(["llama-3.1-8b-instruct"], cards)
+
+    assert found["llama-3.1-8b-instruct"].model == "Meta-Llama-3_1-8B-Instruct"
+
+
+def test_an_inline_card_cut_inside_a_family_is_refused() -> None:
+    from router_core.cards.aptitude import load_aptitude_test
+
+    test = load_aptitude_test("v3")
+    scores = [{"task": t.id, "description": t.description, "accuracy": 1.0} for t in test.tasks[:2]]
+    inline = {"model": "cheat", "aptitude_version": "v3", "scores": scores}
+
+    with pytest.raises(CardError, match="a card reports every task of each family it covers"):
+        resolve_candidates(["cheat"], {"cheat": inline})
