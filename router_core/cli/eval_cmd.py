@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 import typer
 from rich.console import Console
@@ -25,7 +25,7 @@ from router_core.cli.common import (
 from router_core.data import load_outcomes
 from router_core.embeddings import HASHING, make_embedder
 from router_core.errors import ConfigError, ModelSATError
-from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, evaluate_routers
+from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, Split, evaluate_routers
 from router_core.evaluation.cost_report import cost_table, plot_cost, write_cost_markdown
 from router_core.evaluation.report import category_table, plot, summary_table, write_json, write_markdown
 from router_core.routers.registry import BASELINES, make_router, option_names, router_class
@@ -90,8 +90,8 @@ def resolve_routers(value: str) -> list[str]:
 def resolve_splits(value: str) -> list[str]:
     if value == "all":
         return list(SPLITS)
-    if value not in SPLITS:
-        raise ConfigError(f"unknown split {value!r}; choose test, models or all")
+    if value not in get_args(Split):
+        raise ConfigError(f"unknown split {value!r}; choose test, models, families or all")
     return [value]
 
 
@@ -109,7 +109,14 @@ def evaluate(
         typer.Option("--zoo", help="Named zoo(s) from zoos.yaml, comma-separated (default: all of them)."),
     ] = None,
     models: Annotated[str | None, typer.Option("--models", help="A custom zoo: model names.")] = None,
-    split: Annotated[str, typer.Option("--split", help="test, models or all.")] = "all",
+    split: Annotated[
+        str,
+        typer.Option(
+            "--split",
+            help="test, models, all (= test and models), or families (held-out task types; give it "
+            "a --checkpoint trained with hold_out_families).",
+        ),
+    ] = "all",
     questions: Annotated[
         str,
         typer.Option(
@@ -130,6 +137,9 @@ def evaluate(
         Path | None, typer.Option("--markdown", help="Write the summary tables as Markdown.")
     ] = None,
     categories: Annotated[bool, typer.Option("--categories", help="Also print per-category tables.")] = False,
+    families: Annotated[
+        bool, typer.Option("--families", help="Also print tables per task family and per source.")
+    ] = False,
     cost: Annotated[
         bool,
         typer.Option(
@@ -170,9 +180,10 @@ def evaluate(
     out = console if console.is_terminal else Console(width=240)  # logs keep whole rows
     for info in result.splits:
         out.print(summary_table(result, info.split))
-        if categories:
+        breakdowns = (["categories"] if categories else []) + (["families", "datasets"] if families else [])
+        for by in breakdowns:
             for name in spec.zoos:
-                out.print(category_table(result, info.split, name))
+                out.print(category_table(result, info.split, name, by))
         if cost:
             out.print(cost_table(result, info.split))
     out.print(

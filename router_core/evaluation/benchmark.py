@@ -4,6 +4,10 @@ Splits (docs/evaluation.md):
 - `test`: held-out questions; routers learn from the training questions of every model.
 - `models`: held-out questions, and the held-out models (zoos.yaml) are removed from the training
   outcomes: they reach a router only through their capability cards.
+- `families`: the held-out questions of the held-out task families (zoos.yaml); routers learn
+  from the training questions of the other families only, and know the held-out families'
+  skills only through the cards' tasks. The Model-SAT checkpoint to evaluate must have been
+  trained so (`TrainConfig.hold_out_families`).
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from router_core.evaluation.cost import CostSummary, cost_summary
 from router_core.evaluation.metrics import CurvePoint, RoutingMetrics, aiq, cost_curve, route, routing_metrics
 from router_core.routers.base import OutcomeAware, Router, RouterKind
 from router_core.routers.registry import make_router, router_class
-from router_core.zoos.splits import split_questions, training_models
+from router_core.zoos.splits import held_out_families, split_by_family, split_questions, training_models
 
-Split = Literal["test", "models"]
+Split = Literal["test", "models", "families"]
 SPLITS: tuple[Split, ...] = ("test", "models")
+"""The splits of `--split all`; `families` needs its own Model-SAT checkpoint, so it is asked for by name."""
 Questions = Literal["test", "validation"]
 
 
@@ -107,12 +112,17 @@ def evaluate_routers(
     check_spec(spec, outcomes, cards)
     start = time.perf_counter()
     questions = split_questions(outcomes, aptitude or cards_aptitude_test(list(cards.values())))
-    test = outcomes.select(instruction_ids=getattr(questions, spec.questions))
+    routed_ids = getattr(questions, spec.questions)
     infos, evaluations = [], []
     for split in spec.splits:
         learners = training_models(outcomes) if split == "models" else outcomes.models
         held = [m for m in outcomes.models if m not in learners]
-        train = outcomes.select(models=learners, instruction_ids=questions.train)
+        train_ids, test_ids = questions.train, routed_ids
+        if split == "families":
+            train_ids = split_by_family(outcomes, train_ids, held_out_families())[0]
+            test_ids = split_by_family(outcomes, test_ids, held_out_families())[1]
+        train = outcomes.select(models=learners, instruction_ids=train_ids)
+        test = outcomes.select(instruction_ids=test_ids)
         infos.append(
             SplitInfo(
                 split=split,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from rich.table import Table
 
@@ -12,6 +13,7 @@ from router_core.evaluation.benchmark import BenchmarkResult, Evaluation, Split,
 SPLIT_TITLES = {
     "test": "held-out questions; every model in training",
     "models": "held-out questions; held-out models only through their cards",
+    "families": "held-out questions of the held-out task families, never trained on",
 }
 
 
@@ -54,6 +56,7 @@ SUMMARY_COLUMNS = (
     "routed",
     "best single",
     "oracle",
+    "best per task",
     "random",
     "gap closed",
     "AIQ",
@@ -81,6 +84,7 @@ def summary_cells(e: Evaluation) -> list[str]:
         _pct(m.routed),
         f"{_pct(m.best_single)} {m.best_single_model}",
         _pct(m.oracle),
+        _pct(m.best_per_task),
         _pct(m.random),
         _pct(m.gap_closed, signed=True),
         _pct(e.aiq),
@@ -109,7 +113,30 @@ def write_markdown(result: BenchmarkResult, path: str | Path) -> None:
     def rows(split: Split) -> list[list[str]]:
         return [summary_cells(e) for e in summary_rows(result, split)]
 
-    Path(path).write_text(markdown_tables(result, SUMMARY_COLUMNS, _TEXT_COLUMNS, rows), encoding="utf-8")
+    text = markdown_tables(result, SUMMARY_COLUMNS, _TEXT_COLUMNS, rows)
+    Path(path).write_text(text + breakdown_markdown(result, "families"), encoding="utf-8")
+
+
+def breakdown_markdown(result: BenchmarkResult, by: Breakdown) -> str:
+    """Per split and zoo, the routed accuracy (%) of every router per group, when there are two
+    groups or more (a single-family run says nothing more than its summary)."""
+    parts = []
+    for info in result.splits:
+        for zoo in result.spec.zoos:
+            table = category_table(result, info.split, zoo, by)
+            if table.row_count < 2:
+                continue
+            columns = [str(column.header) for column in table.columns]
+            cells = [[str(cell) for cell in column.cells] for column in table.columns]
+            lines = [
+                f"#### {table.title}",
+                "",
+                _md_row(columns),
+                _md_row(["---"] + ["---:"] * (len(columns) - 1)),
+            ]
+            lines += [_md_row(row) for row in zip(*cells, strict=True)]
+            parts.append("\n".join(lines))
+    return "".join(f"\n{part}\n" for part in parts)
 
 
 def markdown_tables(
@@ -133,18 +160,25 @@ def _md_row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
-def category_table(result: BenchmarkResult, split: Split, zoo: str) -> Table:
-    """Routed accuracy (%) per category for every router, beside the category's best single and oracle."""
+Breakdown = Literal["categories", "families", "datasets"]
+_GROUP = {"categories": "category", "families": "task family", "datasets": "source"}
+
+
+def category_table(result: BenchmarkResult, split: Split, zoo: str, by: Breakdown = "categories") -> Table:
+    """Routed accuracy (%) per category (or task family, or source) for every router, beside the
+    group's best single model, best model per task with hindsight, and oracle."""
     rows = [e for e in result.evaluations if e.split == split and e.zoo == zoo]
-    table = Table(title=f"split {split}, zoo {zoo}: accuracy per category", title_justify="left")
-    for column in ("category", "questions", *(e.router for e in rows), "best single", "oracle"):
-        table.add_column(column, justify="left" if column == "category" else "right")
-    for category, first in rows[0].categories.items():
+    label = _GROUP[by]
+    table = Table(title=f"split {split}, zoo {zoo}: accuracy per {label}", title_justify="left")
+    for column in (label, "questions", *(e.router for e in rows), "best single", "best per task", "oracle"):
+        table.add_column(column, justify="left" if column == label else "right")
+    for group, first in getattr(rows[0], by).items():
         table.add_row(
-            category,
+            group,
             str(first.questions),
-            *(_pct(e.categories[category].routed) for e in rows),
+            *(_pct(getattr(e, by)[group].routed) for e in rows),
             f"{_pct(first.best_single)} {first.best_single_model}",
+            _pct(first.best_per_task),
             _pct(first.oracle),
         )
     return table

@@ -58,6 +58,10 @@ class TrainConfig(BaseModel):
             "the LLM part learns what the prior misses (None: the LLM part trains alone)"
         ),
     )
+    hold_out_families: bool = Field(
+        default=False,
+        description="Train without the held-out task families of zoos.yaml (the `families` split)",
+    )
     eval_every: int = Field(default=400, ge=1)
     validation_questions: int | None = Field(
         default=None,

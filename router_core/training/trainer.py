@@ -11,7 +11,7 @@ import json
 import platform
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,7 +34,13 @@ from router_core.training.config import TrainConfig
 from router_core.training.groups import Group, GroupSampler
 from router_core.training.prior import fit_category_prior, fit_classifier, pick_weight
 from router_core.training.state import load_trainer_state, save_trainer_state
-from router_core.zoos.splits import held_out_models, split_questions, training_models
+from router_core.zoos.splits import (
+    held_out_families,
+    held_out_models,
+    split_by_family,
+    split_questions,
+    training_models,
+)
 
 BEST, LAST, STATE = "best", "last", "trainer_state"
 
@@ -61,17 +67,25 @@ class TrainingData:
 
     @classmethod
     def from_outcomes(
-        cls, outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard], validation_questions: int | None
+        cls,
+        outcomes: OutcomeMatrix,
+        cards: dict[str, CapabilityCard],
+        validation_questions: int | None,
+        without_families: Sequence[str] = (),
     ) -> TrainingData:
+        """The training and validation questions of the benchmark's split, less those of
+        `without_families` (the held-out task types), among the training models."""
         split = split_questions(outcomes, cards_aptitude_test(list(cards.values())))
+        train_ids = split_by_family(outcomes, split.train, list(without_families))[0]
+        validation_ids = split_by_family(outcomes, split.validation, list(without_families))[0]
         models = training_models(outcomes)
         missing = [m for m in models if m not in cards]
         if missing:
             raise ConfigError(f"no capability cards for training models {missing}")
         return cls(
-            train=outcomes.select(models=models, instruction_ids=split.train),
+            train=outcomes.select(models=models, instruction_ids=train_ids),
             validation=outcomes.select(
-                models=models, instruction_ids=spread(split.validation, validation_questions)
+                models=models, instruction_ids=spread(validation_ids, validation_questions)
             ),
             cards=cards,
         )
@@ -209,7 +223,8 @@ def train(
 ) -> dict[str, Any]:
     """Train and write `out_dir/best` (the router), `out_dir/last` and the trainer state."""
     out_dir = Path(out_dir)
-    data = TrainingData.from_outcomes(outcomes, cards, config.validation_questions)
+    held = held_out_families() if config.hold_out_families else []
+    data = TrainingData.from_outcomes(outcomes, cards, config.validation_questions, held)
     sampler = GroupSampler.from_config(data.train, config)
     torch.manual_seed(config.seed)
     remote = config.router.trust_remote_code  # the user's own training config may allow it
@@ -315,6 +330,7 @@ def _record(
             "held_out_models": held_out_models(),
             "aptitude_version": next(iter(data.cards.values())).aptitude_version,
             "split": "held-out questions (test and validation never trained on); held-out models excluded",
+            "held_out_families": held_out_families() if config.hold_out_families else [],
         },
         "best_validation": meta["best"],
         "category_prior": meta.get("category_prior"),

@@ -18,6 +18,7 @@ ALL = "*"
 
 class ZooFile(BaseModel):
     held_out_models: list[str]
+    held_out_families: list[str] = []
     zoos: dict[str, list[str] | str]
 
     def resolve(self, name: str, available: Sequence[str]) -> list[str]:

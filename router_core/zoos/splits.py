@@ -1,9 +1,11 @@
-"""Deterministic splits: held-out questions and held-out models.
+"""Deterministic splits: held-out questions, held-out models and held-out task types.
 
 Questions: hashed by id within each category, so the split never depends on file order or
 on which models are loaded; aptitude items always stay out of the test set (they define the
 cards). Models: the held-out models of zoos.yaml never enter training and reach a router
-only through their cards, as a newly released model would.
+only through their cards, as a newly released model would. Task types: under the `families`
+split, the held-out families of zoos.yaml never enter training; a router meets their skills
+only through the cards' tasks.
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ def split_questions(
 
 def held_out_models() -> list[str]:
     return list(load_zoo_file().held_out_models)
+
+
+def held_out_families() -> list[str]:
+    return list(load_zoo_file().held_out_families)
+
+
+def split_by_family(
+    outcomes: OutcomeMatrix, ids: list[str], families: list[str]
+) -> tuple[list[str], list[str]]:
+    """`ids` parted into the questions of other families and those of `families`, order kept."""
+    held = {ins.id for ins in outcomes.instructions if ins.family in set(families)}
+    return [i for i in ids if i not in held], [i for i in ids if i in held]
 
 
 def training_models(outcomes: OutcomeMatrix) -> list[str]:

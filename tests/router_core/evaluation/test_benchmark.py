@@ -150,3 +150,24 @@ def test_validation_questions_are_routed_instead_of_test_ones_when_asked(
         result = evaluate_routers(outcomes, cards, spec)
         assert result.splits[0].questions == which
         assert result.splits[0].test_questions == len(expected) > 0
+
+
+def test_the_families_split_trains_without_the_held_out_families_and_routes_only_them(
+    outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("router_core.evaluation.benchmark.held_out_families", lambda: ["stem"])
+    spec = BenchmarkSpec(
+        routers=["best-single", "knn"], zoos={"all": list(MODELS)}, splits=["test", "families"]
+    )
+
+    result = evaluate_routers(outcomes, cards, spec, embedder=HashingEmbedder())
+
+    test_split, families_split = result.splits
+    stem = sum(1 for ins in outcomes.instructions if ins.family == "stem")
+    assert families_split.train_questions < test_split.train_questions
+    assert (
+        test_split.train_questions - families_split.train_questions < stem
+    )  # the stem training questions only
+    knn = _get(result, "families", "all", "knn")
+    assert list(knn.families) == ["stem"]
+    assert knn.overall.questions < _get(result, "test", "all", "knn").overall.questions

@@ -142,3 +142,22 @@ def test_a_joint_prior_trains_with_the_llm_part_and_is_kept(tiny_config, tmp_pat
     record = train(outcomes, cards, config, tmp_path / "run", log=lambda _: None)
     assert record["config"]["joint_prior_weight"] == 1.0
     assert load_checkpoint(tmp_path / "run" / "last", device="cpu").prior is not None  # trained with it
+
+
+def test_training_data_can_leave_whole_task_families_out() -> None:
+    from router_core.data.outcomes import Instruction, OutcomeMatrix
+    from router_core.training.trainer import TrainingData
+
+    base = small_matrix()
+    instructions = [
+        Instruction(
+            id=ins.id, text=ins.text, category=ins.category, family="code" if ins.category == "math" else "qa"
+        )
+        for ins in base.instructions
+    ]
+    outcomes = OutcomeMatrix(instructions, base.models, base.scores, base.observed)
+
+    data = TrainingData.from_outcomes(outcomes, small_cards(), None, ["code"])
+
+    assert {ins.family for ins in data.train.instructions} == {"qa"}
+    assert {ins.family for ins in data.validation.instructions} <= {"qa"}
