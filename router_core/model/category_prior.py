@@ -32,16 +32,16 @@ class CategoryPrior(nn.Module):
         self.head = nn.Linear(encoder_width, len(settings.categories))
 
     def card_accuracy(self, card: CapabilityCard) -> torch.Tensor:
-        """Mean task accuracy per category; the card mean where the card has no task of a category
-        (or tasks of another aptitude test)."""
+        """Mean task accuracy per category; none where the card has no task of a category (a
+        partial card: the model was never measured there). Its mean over other families would
+        credit, say, a chat model's judged preference as skill at math."""
         by_category: dict[str, list[float]] = defaultdict(list)
         for score in card.scores:
             category = self.settings.task_categories.get(score.task)
             if category is not None:
                 by_category[category].append(score.accuracy)
-        mean = card.mean_accuracy
         values = [
-            sum(by_category[c]) / len(by_category[c]) if by_category[c] else mean
+            sum(by_category[c]) / len(by_category[c]) if by_category[c] else 0.0
             for c in self.settings.categories
         ]
         return torch.tensor(values, device=self.head.weight.device)

@@ -28,7 +28,7 @@ def prior_towards(settings: CategoryPriorSettings, width: int, category: int) ->
     return prior
 
 
-def test_card_accuracy_averages_the_tasks_of_each_category_and_falls_back_to_the_mean():
+def test_card_accuracy_averages_the_tasks_of_each_category_and_credits_none_where_unmeasured():
     prior = CategoryPrior(SETTINGS, 4)
     assert prior.card_accuracy(make_card("m", [0.9, 0.2, 0.5])).tolist() == pytest.approx([0.2, 0.7])
 
@@ -40,7 +40,9 @@ def test_card_accuracy_averages_the_tasks_of_each_category_and_falls_back_to_the
             ]
         }
     )
-    assert prior.card_accuracy(other_test).tolist() == pytest.approx([0.6, 0.6])  # no known task: card mean
+    assert prior.card_accuracy(other_test).tolist() == pytest.approx([0.0, 0.0])  # never measured there
+    partial = make_card("m", [0.9]).model_copy(update={"scores": make_card("m", [0.9]).scores[:1]})
+    assert prior.card_accuracy(partial).tolist() == pytest.approx([0.0, 0.9])  # task0 only: category b
 
 
 @torch.no_grad()
