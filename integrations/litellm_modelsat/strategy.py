@@ -24,6 +24,7 @@ from router_core.engine import (
     capable_candidates,
     parse_policy,
 )
+from router_core.engine.batching import check_instructions
 from router_core.engine.call_options import CallOptions
 from router_core.engine.engine import PolicySpec
 from router_core.errors import ConfigError, NoCapableCandidateError
@@ -126,7 +127,8 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         request_kwargs: dict,
     ) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """`engine.route` keyword arguments for this request, and the deployments its needs left
-        out; a bad per-request option or no capable deployment is a 400 (`BadRequestError`)."""
+        out; a bad per-request option, malformed messages or instruction, or no capable deployment
+        is a 400 (`BadRequestError`)."""
         cards = self.cards.for_deployments(healthy)
         try:
             options = CallOptions.read(self._metadata(request_kwargs), cards)
@@ -134,6 +136,8 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
                 messages, tools=request_kwargs.get("tools"), max_tokens=_max_tokens(request_kwargs)
             )
             capable = capable_candidates(cards, needs)
+            instruction = self.instruction(messages, input)
+            check_instructions([instruction])  # a malformed one fails its request alone, as a 400
         except (ConfigError, NoCapableCandidateError) as exc:
             raise litellm.BadRequestError(
                 message=f"Model-SAT: {exc}", model=str(healthy[0].get("model_name")), llm_provider="modelsat"
@@ -142,7 +146,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         if options.model is not None:
             candidates = {options.model: cards[options.model]}
         call = {
-            "instruction": self.instruction(messages, input),
+            "instruction": instruction,
             "candidates": candidates,
             "policy": options.policy_spec(self.policy),
             "timeout_s": self.timeout_s,

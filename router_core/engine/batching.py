@@ -6,7 +6,9 @@ OpenMP pool busy-waits between operations only while no more threads run torch t
 cores; a second thread doing model work (say, loading it) made every later pass about 1.5x
 slower on a 2-core machine (docs/benchmarks.md). Callers get a `concurrent.futures.Future`; a request
 cancelled while it waits is dropped from its batch without disturbing the others. The queue is
-bounded: when it is full, callers wait (back-pressure) up to their own timeout.
+bounded: when it is full, callers wait (back-pressure) up to their own timeout. Every instruction is
+checked before it joins a batch (`check_instructions`): malformed input fails its own request with a
+`ConfigError`, never the forward pass it would have shared with other callers.
 """
 
 from __future__ import annotations
@@ -22,19 +24,44 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from router_core.cards.card import CapabilityCard
+from router_core.errors import ConfigError
 
 log = logging.getLogger("router_core.engine")
 
 ScoreFn = Callable[[list[str], list[CapabilityCard]], np.ndarray]
 
 
+def check_instructions(instructions: Sequence[object]) -> None:
+    """Refuse, with a `ConfigError` naming it, an instruction that would fail the forward pass of
+    the whole batch it joins: anything but a str, or a str that does not encode as UTF-8 (a lone
+    surrogate such as '\\udcff', which Python makes of undecodable bytes; tokenizers reject it)."""
+    for index, text in enumerate(instructions):
+        label = "instruction" if len(instructions) == 1 else f"instruction {index}"
+        if not isinstance(text, str):
+            raise ConfigError(f"{label} must be a string, got {type(text).__name__}")
+        if text.isascii():
+            continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ConfigError(
+                f"{label} is not valid UTF-8 text: {exc.reason} ({text[exc.start : exc.end]!r} at "
+                f"character {exc.start}); decode input bytes as UTF-8 (errors='replace' keeps the rest)"
+            ) from None
+
+
 @dataclass
 class ScoreRequest:
+    """Instructions to score against one zoo; refused at construction if one is malformed."""
+
     instructions: list[str]
     cards: Sequence[CapabilityCard]
     zoo: tuple[str, ...]
     """Fingerprints of the cards: requests over the same zoo share one forward pass."""
     future: Future = field(default_factory=Future)
+
+    def __post_init__(self) -> None:
+        check_instructions(self.instructions)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from router_core.cards.card import CapabilityCard
-from router_core.errors import NoCapableCandidateError
+from router_core.errors import ConfigError, NoCapableCandidateError
 
 CHARS_PER_TOKEN = 4
 """Rough size of a token in characters: a candidate-independent estimate, good enough to keep a
@@ -42,8 +42,8 @@ class Requirements(BaseModel):
         max_tokens: int | None = None,
     ) -> Requirements:
         """Read OpenAI-format `messages` (dicts with `role` and `content`), the request's `tools`
-        and its `max_tokens`."""
-        messages = list(messages or [])
+        and its `max_tokens`; `ConfigError` saying what is wrong when `messages` is not that."""
+        messages = check_messages(messages)
         text = sum(len(part) for message in messages for part in _texts(message))
         return cls(
             tools=bool(tools) or any(_uses_tools(message) for message in messages),
@@ -92,6 +92,22 @@ def capable_candidates(
     if not capable:
         raise NoCapableCandidateError(requirements.describe(), shortfalls)
     return CapableCandidates(capable, {name: why for name, why in shortfalls.items() if why})
+
+
+def check_messages(messages: Any) -> list[Mapping[str, Any]]:
+    """`messages` as a list if it is a list of {role, content} objects (None: no messages), else a
+    `ConfigError` naming the first thing wrong: a request's own mistake, reported as such."""
+    expected = "messages must be a list of {role, content} objects"
+    if messages is None:
+        return []
+    if isinstance(messages, str | bytes | Mapping) or not isinstance(messages, Sequence):
+        raise ConfigError(f"{expected}; got a {type(messages).__name__}")
+    for index, message in enumerate(messages):
+        if not isinstance(message, Mapping):
+            raise ConfigError(f"{expected}; item {index} is a {type(message).__name__}")
+        if not isinstance(message.get("role"), str):
+            raise ConfigError(f"{expected}; item {index} has no role")
+    return list(messages)
 
 
 def content_text(content: Any) -> str:

@@ -87,3 +87,27 @@ async def test_no_capable_deployment_is_a_400_naming_each(make_router, zoo):
     router, _ = make_router(zoo[:1])
     with pytest.raises(litellm.BadRequestError, match="math: no image input"):
         await router.acompletion(model="g", messages=[{"role": "user", "content": [IMAGE]}])
+
+
+@pytest.mark.parametrize(
+    ("messages", "got"),
+    [("hello", "a str"), (["hello"], "item 0 is a str"), ([{"content": "hi"}], "item 0 has no role")],
+)
+async def test_messages_that_are_not_role_content_objects_are_a_400_saying_what_is_wrong(
+    make_router, zoo, messages, got
+):
+    router, _ = make_router(zoo)
+    with pytest.raises(litellm.BadRequestError) as caught:
+        await router.acompletion(model="g", messages=messages)
+    assert "Model-SAT: messages must be a list of {role, content} objects" in str(caught.value)
+    assert got in str(caught.value) and "AttributeError" not in str(caught.value)
+    with pytest.raises(litellm.BadRequestError, match="messages must be a list"):
+        router.completion(model="g", messages=messages)
+
+
+async def test_an_instruction_that_is_not_utf8_is_a_400_and_fails_alone(make_router, zoo):
+    router, _ = make_router(zoo)
+    with pytest.raises(litellm.BadRequestError, match="Model-SAT: instruction is not valid UTF-8 text"):
+        await router.acompletion(model="g", messages=ask("an integral \udcff"))
+    response = await router.acompletion(model="g", messages=ask(MATH))
+    assert not response._hidden_params["modelsat"]["degraded"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from router_core.engine import ENGINES, EngineConfig, RouterEngine
-from router_core.errors import CheckpointError, NoModelChosenError
+from router_core.errors import CheckpointError, ConfigError, NoModelChosenError
 from tests.fakes import KeywordScorer, make_card
 
 CARDS = {
@@ -235,3 +235,55 @@ def test_a_failed_load_is_retried_only_after_a_pause():
     for _ in range(3):
         assert engine.route("an integral", CARDS).degraded
     assert len(attempts) == 1
+
+
+class TokenizingScorer(KeywordScorer):
+    """Encodes every instruction as UTF-8 first, as a tokenizer does: one lone surrogate in a batch
+    fails the whole forward pass."""
+
+    def score(self, instructions, cards):
+        for text in instructions:
+            text.encode("utf-8")
+        return super().score(instructions, cards)
+
+
+MALFORMED = [f"an integral \udcff #{i}" for i in range(4)]
+CLEAN = [f"an integral, question {i}" for i in range(12)]
+
+
+async def test_a_malformed_instruction_fails_alone_among_concurrent_async_callers():
+    engine = engine_with(TokenizingScorer(KEYWORDS, delay_s=0.01), batch_window_ms=20)
+    texts = CLEAN[:6] + MALFORMED + CLEAN[6:]  # the bad ones arrive inside the batch
+    results = await asyncio.gather(*(engine.aroute(t, CARDS) for t in texts), return_exceptions=True)
+    decisions = [r for t, r in zip(texts, results, strict=True) if t in CLEAN]
+    errors = [r for t, r in zip(texts, results, strict=True) if t in MALFORMED]
+    assert [(d.chosen, d.degraded) for d in decisions] == [("math", False)] * 12
+    assert all(isinstance(e, ConfigError) for e in errors), errors
+    assert "not valid UTF-8 text" in str(errors[0]) and "\\udcff" in str(errors[0])
+
+
+def test_a_malformed_instruction_fails_alone_among_concurrent_threads():
+    engine = engine_with(TokenizingScorer(KEYWORDS, delay_s=0.01), batch_window_ms=20)
+    results: dict[str, object] = {}
+
+    def call(text: str) -> None:
+        try:
+            results[text] = engine.route(text, CARDS)
+        except ConfigError as exc:
+            results[text] = exc
+
+    threads = [threading.Thread(target=call, args=(t,)) for t in CLEAN + MALFORMED]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(isinstance(results[t], ConfigError) for t in MALFORMED)
+    assert all(not results[t].degraded and results[t].chosen == "math" for t in CLEAN)
+
+
+def test_batch_scoring_refuses_a_malformed_instruction_naming_it():
+    engine = engine_with(TokenizingScorer(KEYWORDS))
+    with pytest.raises(ConfigError, match=r"instruction 1 is not valid UTF-8 text"):
+        engine.score(["an integral", "bad \ud800 text"], list(CARDS.values()))
+    with pytest.raises(ConfigError, match="instruction must be a string"):
+        engine.route(b"bytes", CARDS)
