@@ -6,6 +6,8 @@ from importlib.metadata import PackageNotFoundError, version
 from langchain_modelsat.attempts import METADATA_KEY
 from langchain_modelsat.errors import (
     AllCandidatesFailedError,
+    CallTimeoutError,
+    CandidateTimeoutError,
     CardError,
     ConfigError,
     InstructionError,
@@ -29,6 +31,8 @@ __all__ = [
     "MODEL_KEY",
     "POLICY_KEY",
     "AllCandidatesFailedError",
+    "CallTimeoutError",
+    "CandidateTimeoutError",
     "CardError",
     "ConfigError",
     "InstructionError",

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel, ConfigDict, Field
 from tenacity import (
     AsyncRetrying,
+    RetryCallState,
     Retrying,
     retry_if_exception,
     stop_after_attempt,
     wait_exponential,
     wait_random,
 )
+
+from langchain_modelsat.errors import CandidateTimeoutError
+
+StopCondition = Callable[[RetryCallState], bool]
 
 _TRANSIENT_NAMES = (
     "ratelimit",
@@ -52,7 +59,10 @@ def status_code(error: BaseException) -> int | None:
 
 def is_retryable(error: BaseException) -> bool:
     """True for rate limits, timeouts, connection errors and 5xx (also when wrapped as the cause);
-    false for bad requests and programming errors, which fail the same way on every retry."""
+    false for bad requests and programming errors, which fail the same way on every retry, and for
+    the router's own `CandidateTimeoutError` (a hang: the next candidate is the better bet)."""
+    if isinstance(error, CandidateTimeoutError):
+        return False
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
@@ -69,21 +79,23 @@ def is_retryable(error: BaseException) -> bool:
     return False
 
 
-def _policy(settings: RetrySettings) -> dict:
+def _policy(settings: RetrySettings, stop: StopCondition | None) -> dict:
+    attempts = stop_after_attempt(settings.attempts)
     return {
         "retry": retry_if_exception(is_retryable),
-        "stop": stop_after_attempt(settings.attempts),
+        "stop": attempts if stop is None else lambda state: attempts(state) or stop(state),
         "wait": wait_exponential(multiplier=settings.initial_wait_s, max=settings.max_wait_s)
         + wait_random(0, settings.jitter_s),
         "reraise": True,
     }
 
 
-def retrying(settings: RetrySettings) -> Retrying:
-    """A fresh sync retry loop (`for attempt in retrying(s): with attempt: ...`)."""
-    return Retrying(**_policy(settings))
+def retrying(settings: RetrySettings, stop: StopCondition | None = None) -> Retrying:
+    """A fresh sync retry loop (`for attempt in retrying(s): with attempt: ...`); `stop(state)`
+    may end it early (e.g. before a wait that would outlast the call's deadline)."""
+    return Retrying(**_policy(settings, stop))
 
 
-def async_retrying(settings: RetrySettings) -> AsyncRetrying:
+def async_retrying(settings: RetrySettings, stop: StopCondition | None = None) -> AsyncRetrying:
     """A fresh async retry loop; it sleeps with asyncio, never blocking the event loop."""
-    return AsyncRetrying(**_policy(settings))
+    return AsyncRetrying(**_policy(settings, stop))

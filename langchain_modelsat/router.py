@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from langchain_core.callbacks import (
@@ -25,7 +26,13 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from langchain_modelsat.attempts import METADATA_KEY, AttemptLog, with_metadata
-from langchain_modelsat.errors import ConfigError, StreamInterruptedError
+from langchain_modelsat.deadline import Deadlines
+from langchain_modelsat.errors import (
+    AllCandidatesFailedError,
+    CallTimeoutError,
+    ConfigError,
+    StreamInterruptedError,
+)
 from langchain_modelsat.messages import MessagesToInstruction, to_messages
 from langchain_modelsat.options import config_specs, configured_options
 from langchain_modelsat.request import RoutedRequest
@@ -53,7 +60,9 @@ class ModelSATRouter(SerializableChatModel):
     sets its attempts too); `fallback=False` tries the chosen candidate only. The routed instruction
     is the last human message (`include_system` prepends the system prompt) unless
     `instruction(messages) -> str` is given. `temperature`, `max_tokens`, `timeout` and `stop` are
-    passed to the chosen candidate when set.
+    passed to the chosen candidate when set. `timeout` is also the router's own deadline per
+    attempt (plus `deadline.ATTEMPT_GRACE_S`): a candidate that hangs past it is abandoned and the
+    router falls back; `call_timeout` bounds the whole call (`CallTimeoutError`).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, populate_by_name=True, extra="forbid")
@@ -70,7 +79,17 @@ class ModelSATRouter(SerializableChatModel):
     model_name: str = Field(default="modelsat", alias="model", description="Name shown in traces")
     temperature: float | None = None
     max_tokens: int | None = None
-    timeout: float | None = Field(default=None, description="Timeout of each candidate call")
+    timeout: float | None = Field(
+        default=None,
+        description="Timeout of each candidate call: passed to the candidate, and the router abandons "
+        "an attempt that outlives it (plus a 0.5 s grace), falling back without retrying it",
+    )
+    call_timeout: float | None = Field(
+        default=None,
+        gt=0,
+        description="Deadline of a whole call (routing, attempts, retry waits, fallbacks); past it, "
+        "CallTimeoutError naming the attempts. None: no limit but `timeout` per attempt",
+    )
     max_retries: int | None = Field(default=None, ge=0, description="Retries of a candidate (sets retry)")
     stop: list[str] | None = None
     streaming: bool = False
@@ -234,6 +253,11 @@ class ModelSATRouter(SerializableChatModel):
             return forced
         return request.decided(await self.engine.aroute(**request.engine_call(self.policy, self.timeout_s)))
 
+    def _deadlines(self, request: RoutedRequest) -> Deadlines:
+        """The call's deadlines, its clock starting now: the effective `timeout` (a call's own
+        argument over the router's) per attempt, `call_timeout` for the whole call."""
+        return Deadlines(request.call_kwargs.get("timeout"), self.call_timeout)
+
     def _order(self, decision: RoutingDecision) -> list[str]:
         return [c.name for c in decision.ranking] if self.fallback else [decision.chosen]
 
@@ -258,19 +282,23 @@ class ModelSATRouter(SerializableChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request = self._request(messages, stop, kwargs)
+        clock = self._deadlines(request)
         decision = self._route(request)
         log = AttemptLog()
         for name in self._order(decision):
+            if clock.expired:
+                break
             model, child = request.candidate(name), self._candidate_config(name, decision)
+            call = partial(model.invoke, request.messages, child, **request.call_kwargs)
             try:
-                for attempt in retrying(self.retry_settings):
+                for attempt in retrying(self.retry_settings, clock.no_time_to_retry):
                     with attempt, log.call(name), _outside_the_callers_run():
-                        output = model.invoke(request.messages, child, **request.call_kwargs)
+                        output = clock.run(name, call)
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
             return _result(_answer(output, log.metadata(decision, name)))
-        raise log.exhausted()
+        raise _exhausted(log, clock)
 
     async def _agenerate(
         self,
@@ -280,19 +308,24 @@ class ModelSATRouter(SerializableChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request = self._request(messages, stop, kwargs)
+        clock = self._deadlines(request)
         decision = await self._aroute(request)
         log = AttemptLog()
         for name in self._order(decision):
+            if clock.expired:
+                break
             model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                async for attempt in async_retrying(self.retry_settings):
+                async for attempt in async_retrying(self.retry_settings, clock.no_time_to_retry):
                     with attempt, log.call(name), _outside_the_callers_run():
-                        output = await model.ainvoke(request.messages, child, **request.call_kwargs)
+                        output = await clock.arun(
+                            name, model.ainvoke(request.messages, child, **request.call_kwargs)
+                        )
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
             return _result(_answer(output, log.metadata(decision, name)))
-        raise log.exhausted()
+        raise _exhausted(log, clock)
 
     def _stream(
         self,
@@ -302,17 +335,21 @@ class ModelSATRouter(SerializableChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         """Retry and fall back only until a candidate yields its first chunk; from then on its
-        chunks pass through as they come, and a failure ends the stream."""
+        chunks pass through as they come, and a failure ends the stream. The deadlines bound the
+        wait for the first chunk."""
         request = self._request(messages, stop, kwargs)
+        clock = self._deadlines(request)
         decision = self._route(request)
         log = AttemptLog()
         for name in self._order(decision):
+            if clock.expired:
+                break
             model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                for attempt in retrying(self.retry_settings):
+                for attempt in retrying(self.retry_settings, clock.no_time_to_retry):
                     with attempt, log.call(name), _outside_the_callers_run():
                         stream = model.stream(request.messages, child, **request.call_kwargs)
-                        first = next(stream, None)
+                        first = clock.run(name, partial(next, stream, None))
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
@@ -329,7 +366,7 @@ class ModelSATRouter(SerializableChatModel):
             finally:
                 stream.close()
             return
-        raise log.exhausted()
+        raise _exhausted(log, clock)
 
     async def _astream(
         self,
@@ -340,15 +377,18 @@ class ModelSATRouter(SerializableChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         """`_stream` for asyncio."""
         request = self._request(messages, stop, kwargs)
+        clock = self._deadlines(request)
         decision = await self._aroute(request)
         log = AttemptLog()
         for name in self._order(decision):
+            if clock.expired:
+                break
             model, child = request.candidate(name), self._candidate_config(name, decision)
             try:
-                async for attempt in async_retrying(self.retry_settings):
+                async for attempt in async_retrying(self.retry_settings, clock.no_time_to_retry):
                     with attempt, log.call(name), _outside_the_callers_run():
                         stream = model.astream(request.messages, child, **request.call_kwargs)
-                        first = await anext(stream, None)
+                        first = await clock.arun(name, _first_chunk(stream))
             except Exception as exc:
                 log.gave_up(name, exc)
                 continue
@@ -365,7 +405,7 @@ class ModelSATRouter(SerializableChatModel):
             finally:
                 await stream.aclose()
             return
-        raise log.exhausted()
+        raise _exhausted(log, clock)
 
 
 @contextmanager
@@ -378,6 +418,17 @@ def _outside_the_callers_run() -> Iterator[None]:
         yield
     finally:
         var_child_runnable_config.reset(token)
+
+
+def _exhausted(log: AttemptLog, clock: Deadlines) -> AllCandidatesFailedError:
+    """The error of a call no candidate answered: `CallTimeoutError` once its deadline passed."""
+    if clock.expired and clock.call_timeout is not None:
+        return CallTimeoutError(clock.call_timeout, log.failures)
+    return log.exhausted()
+
+
+async def _first_chunk(stream: AsyncIterator[Any]) -> Any:
+    return await anext(stream, None)
 
 
 def _check_models(models: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Tool
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 
 class RateLimitError(Exception):
@@ -87,3 +88,34 @@ class ScriptedChat(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         for chunk in self._chunks(messages, kwargs):
             yield chunk
+
+
+class HangingChat(BaseChatModel):
+    """A provider call stuck without a timeout of its own: every call (invoke, ainvoke, stream,
+    astream; the async ones through LangChain's default executor path, as a sync client is) blocks
+    its thread until `release()`. `calls` counts the calls it received."""
+
+    calls: int = 0
+    _released: threading.Event = PrivateAttr(default_factory=threading.Event)
+
+    @property
+    def _llm_type(self) -> str:
+        return "hanging"
+
+    def release(self) -> None:
+        self._released.set()
+
+    def _hang(self) -> AIMessage:
+        self.calls += 1
+        self._released.wait(60)
+        return AIMessage(content="too late")
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=self._hang())])
+
+    def _stream(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> Iterator[ChatGenerationChunk]:
+        yield ChatGenerationChunk(message=AIMessageChunk(content=self._hang().content))

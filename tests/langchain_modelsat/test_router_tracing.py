@@ -88,3 +88,19 @@ def test_router_run_nests_inside_a_chain_and_honours_run_name(router: ModelSATRo
     sequence = next(c for c in recorder.chains if c["parent"] is None)
     [routed] = recorder.models
     assert routed["name"] == "routed-llm" and routed["parent"] == sequence["run_id"]
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke", "stream", "astream"])
+async def test_under_deadlines_the_router_is_still_the_one_llm_run(
+    math: ScriptedChat, law: ScriptedChat, cards: dict, engine, mode: str
+) -> None:
+    """With `timeout` set, sync attempts run in their own thread: the candidate still starts no run
+    of its own under the caller's callbacks, and the router's run carries the answer."""
+    router = ModelSATRouter(
+        {"math-model": math, "law-model": law}, cards=cards, engine=engine, timeout=5.0, call_timeout=10.0
+    )
+    recorder = Recorder()
+    await _run(router, mode, recorder, "review this contract")
+    [run] = recorder.models
+    assert run["name"] == "ModelSATRouter" and run["parent"] is None
+    assert recorder.chain_outputs[run["run_id"]].content == "law answer here"
