@@ -1,21 +1,27 @@
 """Load the router's backbones from local weights: the causal LM (optionally truncated) and the encoder.
 
 `trust_remote_code` is always passed as an explicit bool that the caller decided: a folder whose
-config.json has an `auto_map` would otherwise run its own Python files on load.
+config.json has an `auto_map` would otherwise run its own Python files on load. Weights load from
+safetensors only (`use_safetensors=True`): a backbone folder holding nothing but pickle-based
+weights (which unpickling could run code from) is refused with a `CheckpointError` naming the file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import torch
 from torch import nn
 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
 
-from router_core.errors import ConfigError
+from router_core.errors import CheckpointError, ConfigError
 from router_core.model.config import RouterConfig
 from router_core.weights import resolve_backbone
+
+PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"}
+"""Suffixes of pickle-based weight files, refused in checkpoints and backbone folders."""
 
 
 def load_llm(
@@ -23,9 +29,12 @@ def load_llm(
 ) -> tuple[nn.Module, PreTrainedTokenizerBase]:
     """The causal LM with only its first `llm_layers` decoder layers, and its tokenizer."""
     path = resolve_backbone(config.llm)
+    _refuse_pickled_weights("llm", config.llm, path)
     with _refusing_remote_code(config.llm, path):
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
-        llm = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, trust_remote_code=trust_remote_code)
+        llm = AutoModelForCausalLM.from_pretrained(
+            path, dtype=dtype, trust_remote_code=trust_remote_code, use_safetensors=True
+        )
     layers = llm.get_decoder().layers
     if config.llm_layers is not None:
         if config.llm_layers > len(layers):
@@ -43,10 +52,28 @@ def load_encoder(
     if config.encoder is None:
         raise ConfigError("the text-only variant has no capability encoder")
     path = resolve_backbone(config.encoder)
+    _refuse_pickled_weights("encoder", config.encoder, path)
     with _refusing_remote_code(config.encoder, path):
         tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
-        encoder = AutoModel.from_pretrained(path, dtype=dtype, trust_remote_code=trust_remote_code)
+        encoder = AutoModel.from_pretrained(
+            path, dtype=dtype, trust_remote_code=trust_remote_code, use_safetensors=True
+        )
     return encoder, tokenizer
+
+
+def _refuse_pickled_weights(role: str, name: str, path: str) -> None:
+    """A local backbone folder whose weights are pickle-based only: refused, naming the file (the
+    checkpoint's manifest does not cover a folder outside it). Beside safetensors weights, pickle
+    files are left unread (`use_safetensors=True`)."""
+    folder = Path(path)
+    if not folder.is_dir() or any(folder.glob("*.safetensors")):
+        return
+    pickled = sorted(p for p in folder.rglob("*") if p.suffix in PICKLE_SUFFIXES)
+    if pickled:
+        raise CheckpointError(
+            f"{pickled[0]}: the {role} backbone {name!r} holds pickle-based weights (loading them "
+            "could run code); refused: backbones must hold safetensors weights"
+        )
 
 
 @contextmanager

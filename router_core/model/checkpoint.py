@@ -1,7 +1,10 @@
 """Router checkpoints: config JSON + safetensors connector + peft adapter, base weights referenced.
 
 A manifest records the sha256 of every file; loading refuses a checkpoint whose files do not
-match it, and any pickle-based weight file (.bin/.pt/.pth/.pkl/.ckpt). The manifest only proves
+match it, and any pickle-based weight file (.bin/.pt/.pth/.pkl/.ckpt), also in a backbone folder
+it points to. A file that matches its manifest but cannot be read (a router config of the wrong
+types, a corrupted safetensors file) is a `CheckpointError` naming it; `check_checkpoint` checks
+what can be checked without loading a model (for a fast start-up check). The manifest only proves
 the files are the ones their author saved, so the author's config cannot enable remote code: a
 checkpoint asking for `trust_remote_code` is refused unless the caller allows it
 (`allow_remote_code`), and base weights from outside the checkpoint are named in a warning.
@@ -19,9 +22,12 @@ from typing import Any
 
 import torch
 from peft import PeftModel
+from pydantic import ValidationError
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from router_core.errors import CheckpointError
+from router_core.errors import CheckpointError, validation_summary
+from router_core.model.backbones import PICKLE_SUFFIXES
 from router_core.model.config import RouterConfig
 from router_core.model.network import ModelSATModel
 
@@ -36,7 +42,6 @@ CONFIG_FILE, MANIFEST_FILE, CONNECTOR_FILE, PRIOR_FILE, ADAPTER_DIR = (
     "adapter",
 )
 TRAINING_RECORD = "training.json"
-PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"}
 DEFAULT_CHECKPOINT = resources.files("router_core") / "checkpoints" / "default"
 
 
@@ -69,38 +74,74 @@ def load_checkpoint(
     """Load a router; no argument loads the shipped default checkpoint. `trainable` is for resuming.
     `allow_remote_code` is the caller's own consent to run backbone code the checkpoint asks for."""
     folder = Path(str(DEFAULT_CHECKPOINT)) if folder is None else Path(folder)
-    verify_checkpoint(folder)
-    config = RouterConfig.model_validate_json((folder / CONFIG_FILE).read_text(encoding="utf-8"))
-    if config.trust_remote_code and not allow_remote_code:
-        raise CheckpointError(
-            f"{folder / CONFIG_FILE} asks for trust_remote_code, which would run Python files of its "
-            f"backbones ({_backbones(config)}); refused, since a checkpoint cannot allow that itself: if "
-            "you trust them, pass --trust-remote-code (allow_remote_code=True in Python and EngineConfig)"
-        )
+    config = check_checkpoint(folder, allow_remote_code=allow_remote_code)
     _warn_external_backbones(folder, config)
     model = ModelSATModel.build(
         config, device=device, lora=False, trust_remote_code=config.trust_remote_code and allow_remote_code
     )
-    model.llm = PeftModel.from_pretrained(model.llm, folder / ADAPTER_DIR, is_trainable=trainable).to(
-        model.device
-    )
-    state = load_file(folder / CONNECTOR_FILE, device=str(model.device))
-    missing, unexpected = model.capability.load_state_dict(state, strict=False)
+    try:
+        model.llm = PeftModel.from_pretrained(model.llm, folder / ADAPTER_DIR, is_trainable=trainable).to(
+            model.device
+        )
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise CheckpointError(
+            f"{folder / ADAPTER_DIR}: the adapter cannot be loaded ({_one_line(exc)})"
+        ) from exc
+    state = _read_weights(folder / CONNECTOR_FILE, model.device)
+    try:
+        missing, unexpected = model.capability.load_state_dict(state, strict=False)
+    except RuntimeError as exc:  # a tensor of the wrong shape
+        raise CheckpointError(
+            f"{folder / CONNECTOR_FILE}: does not fit the config ({_one_line(exc)})"
+        ) from exc
     expected = set(_capability_state(model))
     if unexpected or expected - set(state):
         raise CheckpointError(
-            f"{folder}: connector weights do not fit the config "
+            f"{folder / CONNECTOR_FILE}: does not fit the config "
             f"(missing {sorted(expected - set(state))}, unexpected {unexpected})"
         )
     if model.prior is not None:
         if not (folder / PRIOR_FILE).is_file():
             raise CheckpointError(f"{folder}: the config has a category prior but {PRIOR_FILE} is missing")
         try:
-            model.prior.load_state_dict(load_file(folder / PRIOR_FILE, device=str(model.device)))
+            model.prior.load_state_dict(_read_weights(folder / PRIOR_FILE, model.device))
         except RuntimeError as exc:
-            raise CheckpointError(f"{folder}: {PRIOR_FILE} does not fit the config ({exc})") from exc
+            raise CheckpointError(
+                f"{folder / PRIOR_FILE}: does not fit the config ({_one_line(exc)})"
+            ) from exc
     model.aptitude_version = training_record(folder).get("data", {}).get("aptitude_version")
     return model.train(trainable)
+
+
+def check_checkpoint(folder: str | Path | None = None, *, allow_remote_code: bool = False) -> RouterConfig:
+    """What can be checked without loading a model, in milliseconds: the files match the manifest
+    and hold no pickle (`verify_checkpoint`), the router config is valid, and it asks for no remote
+    code the caller did not allow. Returns the config; `CheckpointError` naming the file otherwise."""
+    folder = Path(str(DEFAULT_CHECKPOINT)) if folder is None else Path(folder)
+    verify_checkpoint(folder)
+    config = read_config(folder)
+    if config.trust_remote_code and not allow_remote_code:
+        raise CheckpointError(
+            f"{folder / CONFIG_FILE} asks for trust_remote_code, which would run Python files of its "
+            f"backbones ({_backbones(config)}); refused, since a checkpoint cannot allow that itself: if "
+            "you trust them, pass --trust-remote-code (allow_remote_code=True in Python and EngineConfig)"
+        )
+    return config
+
+
+def read_config(folder: Path) -> RouterConfig:
+    """The checkpoint's `RouterConfig`; a `CheckpointError` naming the file and each wrong field."""
+    path = folder / CONFIG_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{path}: unreadable ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise CheckpointError(f"{path}: not valid JSON ({exc})") from exc
+    try:
+        return RouterConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise CheckpointError(f"{path}: not a valid router config: {validation_summary(exc)}") from exc
 
 
 def training_record(folder: str | Path) -> dict[str, Any]:
@@ -137,6 +178,17 @@ def verify_checkpoint(folder: Path) -> dict[str, Any]:
         if _sha256(folder / name) != listed[name]:
             raise CheckpointError(f"{folder}: {name} does not match its checksum (tampered or corrupted)")
     return manifest
+
+
+def _read_weights(path: Path, device: torch.device) -> dict[str, torch.Tensor]:
+    try:
+        return load_file(path, device=str(device))
+    except (SafetensorError, OSError) as exc:
+        raise CheckpointError(f"{path}: not a readable safetensors file ({exc})") from exc
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())
 
 
 def _backbones(config: RouterConfig) -> str:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -113,3 +115,94 @@ def test_backbones_outside_the_checkpoint_are_named_at_load(saved, caplog):
     warnings = [r.getMessage() for r in caplog.records if r.name == "router_core.model"]
     for role, name in (("llm", loaded.config.llm), ("encoder", loaded.config.encoder)):
         assert any(f"{role} {name!r} is outside the checkpoint" in w for w in warnings), warnings
+
+
+def _rewrite_manifest(folder: Path) -> None:
+    """Make the manifest match the folder again, as whoever edits a checkpoint can."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for name in manifest["files"]:
+        manifest["files"][name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("damage", [b"not a safetensors file", b"\x02\x00\x00\x00\x00\x00\x00\x00{}"])
+def test_a_corrupted_connector_with_a_matching_manifest_is_a_checkpoint_error_naming_it(saved, damage):
+    _, folder = saved
+    (folder / "connector.safetensors").write_bytes(damage)
+    _rewrite_manifest(folder)
+    with pytest.raises(
+        CheckpointError, match=r"connector\.safetensors.*(not a readable safetensors|does not fit)"
+    ):
+        load_checkpoint(folder, device="cpu")
+
+
+def test_connector_weights_of_the_wrong_shape_are_a_checkpoint_error(saved):
+    from safetensors.torch import load_file, save_file
+
+    _, folder = saved
+    state = load_file(folder / "connector.safetensors")
+    name = next(iter(state))
+    state[name] = torch.zeros(3, 3)
+    save_file(state, folder / "connector.safetensors")
+    _rewrite_manifest(folder)
+    with pytest.raises(
+        CheckpointError, match=r"connector\.safetensors: does not fit the config.*size mismatch"
+    ):
+        load_checkpoint(folder, device="cpu")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"llm_layers": "four"}, r"llm_layers: Input should be a valid integer"),
+        ({"lora": {"r": "big"}}, r"lora\.r: Input should be a valid integer"),
+        ({"layout": 3}, r"layout: Input should be"),
+    ],
+)
+def test_wrong_types_in_router_config_are_a_checkpoint_error_naming_the_file_and_field(
+    saved, change, problem
+):
+    from router_core.model.checkpoint import check_checkpoint
+
+    _, folder = saved
+    path = folder / "router_config.json"
+    path.write_text(json.dumps(json.loads(path.read_text()) | change))
+    _rewrite_manifest(folder)
+    for load in (lambda: load_checkpoint(folder, device="cpu"), lambda: check_checkpoint(folder)):
+        with pytest.raises(CheckpointError, match=rf"router_config\.json.*{problem}"):
+            load()
+
+
+def test_a_router_config_that_is_not_json_is_a_checkpoint_error(saved):
+    _, folder = saved
+    (folder / "router_config.json").write_text("{llm: ")
+    _rewrite_manifest(folder)
+    with pytest.raises(CheckpointError, match=r"router_config\.json: not valid JSON"):
+        load_checkpoint(folder, device="cpu")
+
+
+@pytest.mark.parametrize("role", ["llm", "encoder"])
+def test_a_pickle_weight_file_in_a_backbone_folder_the_checkpoint_names_is_refused(
+    saved, tiny_backbones, tmp_path, role
+):
+    """The checkpoint's manifest cannot cover a backbone folder outside it; its pickle files are
+    refused before anything loads them (transformers would unpickle a pytorch_model.bin)."""
+    _, folder = saved
+    source = tiny_backbones[0 if role == "llm" else 1]
+    backbone = tmp_path / f"pickled-{role}"
+    shutil.copytree(source, backbone)
+    (backbone / "model.safetensors").unlink()
+    torch.save({"weight": torch.zeros(1)}, backbone / "pytorch_model.bin")
+    path = folder / "router_config.json"
+    path.write_text(json.dumps(json.loads(path.read_text()) | {role: str(backbone)}))
+    _rewrite_manifest(folder)
+    with pytest.raises(CheckpointError, match=rf"pytorch_model\.bin.*{role}.*pickle"):
+        load_checkpoint(folder, device="cpu")
+
+
+def test_a_corrupted_adapter_with_a_matching_manifest_is_a_checkpoint_error_naming_it(saved):
+    _, folder = saved
+    (folder / "adapter" / "adapter_model.safetensors").write_bytes(b"garbage")
+    _rewrite_manifest(folder)
+    with pytest.raises(CheckpointError, match=r"adapter: the adapter cannot be loaded"):
+        load_checkpoint(folder, device="cpu")
