@@ -72,9 +72,10 @@ class ModelSATProxyHandler(ModelSATCallback):
             asyncio.get_running_loop().create_task(self._install_at_startup())
 
     async def _install_at_startup(self) -> None:
-        """A configuration the router cannot serve (a deployment without a card, bad settings,
-        missing base weights) stops the proxy here, naming the problem, rather than leaving it
-        healthy and answering every request with a 500."""
+        """A configuration the router cannot serve (a deployment without a card, bad settings, a
+        checkpoint that is tampered with or whose router config is invalid, missing base weights)
+        stops the proxy here, naming the problem, rather than leaving it healthy and answering
+        every request with a 500."""
         deadline = time.monotonic() + STARTUP_WAIT_S
         while _proxy_router() is None and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -89,12 +90,16 @@ class ModelSATProxyHandler(ModelSATCallback):
 
     async def ensure_installed(self) -> ModelSATRoutingStrategy | None:
         """The strategy on the proxy's current Router (None while the proxy has no Router yet)."""
+        from router_core.model.checkpoint import check_checkpoint  # torch: imported once it is needed
+
         router = _proxy_router()
         if router is None:
             return None
         async with self._lock:
             if router is not self._router:
                 settings = load_settings()
+                # milliseconds, no model load: a bad checkpoint fails here even without a warm-up
+                check_checkpoint(settings.checkpoint, allow_remote_code=settings.allow_remote_code)
                 engine = ENGINES.get(settings.engine)
                 self._strategy = ModelSATRoutingStrategy.install(router, engine=engine)
                 if settings.warmup:

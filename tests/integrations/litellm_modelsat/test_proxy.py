@@ -72,3 +72,71 @@ def test_proxy_settings_are_the_engine_settings_plus_warmup(monkeypatch):
     settings = load_settings()
     assert settings.warmup is False
     assert settings.engine == EngineConfig(perturbations=2, max_batch_size=8)
+
+
+def routed_proxy(monkeypatch, settings: dict) -> None:
+    """The proxy's Router, with one carded deployment, and its `modelsat_settings`."""
+    import litellm
+    import litellm_modelsat.proxy as proxy
+    from litellm import Router
+
+    from router_core.engine import ENGINES
+    from tests.integrations.litellm_modelsat.conftest import deployment
+
+    router = Router(model_list=[deployment("g", "math", "math-model")])
+    monkeypatch.setattr(litellm, SETTINGS_KEY, settings, raising=False)
+    monkeypatch.setattr(proxy, "_proxy_router", lambda: router)
+    monkeypatch.setattr(proxy, "ENGINES", type(ENGINES)())  # engines of this test only
+
+
+def bad_checkpoint(folder, config: dict | None = None):
+    """A checkpoint folder whose manifest matches, with a router_config.json of the wrong types."""
+    import hashlib
+    import json
+
+    from router_core.model.checkpoint import FORMAT
+
+    folder.mkdir()
+    path = folder / "router_config.json"
+    path.write_text(json.dumps(config or {"llm_layers": "four", "layout": 3}))
+    files = {"router_config.json": hashlib.sha256(path.read_bytes()).hexdigest()}
+    (folder / "manifest.json").write_text(json.dumps({"format": FORMAT, "files": files}))
+    return folder
+
+
+@pytest.mark.parametrize("warmup", [True, False])
+def test_a_checkpoint_with_a_bad_router_config_fails_the_install_naming_it(monkeypatch, tmp_path, warmup):
+    """Checked before anything loads, whether or not the proxy warms up: the proxy must not start
+    healthy and then answer every request with a 500."""
+    import asyncio
+
+    import litellm_modelsat.proxy as proxy
+
+    from router_core.errors import CheckpointError
+
+    routed_proxy(monkeypatch, {"checkpoint": str(bad_checkpoint(tmp_path / "ckpt")), "warmup": warmup})
+    handler = proxy.ModelSATProxyHandler()  # outside an event loop: no start-up task
+    with pytest.raises(CheckpointError) as caught:
+        asyncio.run(handler.ensure_installed())
+    assert "router_config.json" in str(caught.value)
+    assert "llm_layers: Input should be a valid integer" in str(caught.value)
+
+
+def test_a_bad_checkpoint_stops_the_proxy_at_startup_with_exit_3(monkeypatch, tmp_path, caplog):
+    import asyncio
+
+    import litellm_modelsat.proxy as proxy
+
+    routed_proxy(monkeypatch, {"checkpoint": str(bad_checkpoint(tmp_path / "ckpt"))})
+    exits: list[int] = []
+
+    def exit_(code: int) -> None:
+        exits.append(code)
+
+    monkeypatch.setattr(proxy.os, "_exit", exit_)
+    monkeypatch.setattr(proxy.logging, "shutdown", lambda: None)
+    handler = proxy.ModelSATProxyHandler()
+    asyncio.run(handler._install_at_startup())
+    assert exits == [proxy.STARTUP_FAILURE_EXIT] == [3]
+    assert "Model-SAT cannot route for this proxy, stopping it" in caplog.text
+    assert "router_config.json" in caplog.text

@@ -155,3 +155,30 @@ def test_a_deployment_without_a_card_stops_the_proxy_at_startup(tmp_path):
     text = log.read_text()
     assert "Model-SAT cannot route for this proxy, stopping it" in text
     assert "no capability card" in text and "gemma-broken" in text
+
+
+def test_a_checkpoint_with_a_bad_router_config_stops_the_proxy_at_startup(tmp_path):
+    """Without a warm-up too: the proxy must not report healthy and answer every request with a 500."""
+    import hashlib
+
+    from router_core.model.checkpoint import FORMAT
+
+    checkpoint = tmp_path / "ckpt"
+    checkpoint.mkdir()
+    config = checkpoint / "router_config.json"
+    config.write_text(json.dumps({"llm_layers": "four"}))
+    files = {"router_config.json": hashlib.sha256(config.read_bytes()).hexdigest()}
+    (checkpoint / "manifest.json").write_text(json.dumps({"format": FORMAT, "files": files}))
+    bad = tmp_path / "config.yaml"
+    bad.write_text(
+        CONFIG.read_text().replace("    warmup: true", f"    warmup: false\n    checkpoint: {checkpoint}")
+    )
+    proc, _, _, log = _launch(bad, tmp_path)
+    try:
+        assert proc.wait(timeout=120) == 3
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = log.read_text()
+    assert "Model-SAT cannot route for this proxy, stopping it" in text
+    assert "router_config.json" in text and "llm_layers" in text
