@@ -89,3 +89,23 @@ def validation_summary(exc: ValidationError, top: str = "(top)") -> str:
     """A pydantic error on one line: 'scores.0.accuracy: Input should be ...; model: Field required'
     (`top` names an error of the whole object)."""
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or top}: {e['msg']}" for e in exc.errors())
+
+
+def not_utf8(path: str | Path) -> DataFormatError:
+    """The error of a text file that is not UTF-8, located at its first bad byte (line and column,
+    counted from 1): raised where a `UnicodeDecodeError` would otherwise escape as a traceback."""
+    try:
+        raw = Path(path).read_bytes()
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        return DataFormatError(
+            path,
+            f"not UTF-8 text: byte {raw[exc.start]:#04x} at column {column} ({exc.reason}); "
+            "save the file as UTF-8",
+            location=f"line {line}",
+        )
+    except OSError:
+        pass
+    return DataFormatError(path, "not UTF-8 text; save the file as UTF-8")

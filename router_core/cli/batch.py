@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from router_core.cards.card import CapabilityCard
 from router_core.data.jsonl import jsonl_records
-from router_core.errors import DataFormatError
+from router_core.errors import DataFormatError, not_utf8
 from router_core.routers.base import Router
 
 
@@ -36,7 +36,10 @@ def read_instructions(path: str | Path) -> list[InstructionLine]:
     if not path.is_file():
         raise DataFormatError(path, "no such file")
     lines, seen = [], set()
-    text = path.read_text(encoding="utf-8").splitlines()
+    try:
+        text = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
     expected = 'expected {{"id": ..., "text": ...}}: {}'
     for where, line in jsonl_records(path, text, InstructionLine, expected, top="line"):
         if line.id in seen:

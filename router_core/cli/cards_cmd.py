@@ -125,7 +125,7 @@ def select_test(
         writable_file(out)
         outcomes = load_outcomes(data)
         held_out = set(load_zoo_file().held_out_models)
-        chosen = split_names(zoo) or [m for m in outcomes.models if m not in held_out]
+        chosen = split_names(zoo, "--zoo") or [m for m in outcomes.models if m not in held_out]
         if {ins.dataset for ins in outcomes.instructions} == {MMLU_PRO_DATASET}:
             aptitude = select_aptitude_test(
                 outcomes, chosen, version=version, n_tasks=tasks, items_per_task=items
@@ -247,9 +247,11 @@ def run(
         "max_attempts": attempts,
         "circle_rotations": circle,
         "code_timeout_s": code_timeout,
-        "families": frozenset(split_names(families) or ()) if families is not None else None,
     }
     try:
+        overrides["families"] = (
+            None if families is None else frozenset(split_names(families, "--families") or ())
+        )
         writable_file(out)
         if (callable_spec is None) == (litellm_model is None):
             raise ConfigError("give exactly one of --callable and --litellm-model")

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from router_core.errors import ModelSATError
+from router_core.errors import ConfigError, ModelSATError
 from router_core.model.config import Precision
 
 console = Console()
@@ -74,8 +74,17 @@ PolicyOption = Annotated[
 ]
 
 
-def split_names(value: str | None) -> list[str] | None:
-    return [name.strip() for name in value.split(",") if name.strip()] if value else None
+def split_names(value: str | None, option: str = "--models") -> list[str] | None:
+    """The comma-separated names given to `option`; None when it was not given. Given but naming
+    nothing (`""`, `",,"`) is a `ConfigError`, never a silent "all"."""
+    if value is None:
+        return None
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise ConfigError(
+            f"{option} {value!r} names nothing; give comma-separated names, or leave it out for the default"
+        )
+    return names
 
 
 def writable_file(path: Path) -> Path:

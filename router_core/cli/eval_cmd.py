@@ -21,6 +21,7 @@ from router_core.cli.common import (
     console,
     fail,
     split_names,
+    writable_file,
 )
 from router_core.data import load_outcomes
 from router_core.embeddings import HASHING, make_embedder
@@ -70,13 +71,13 @@ def resolve_zoos(zoo: str | None, models: str | None, available: list[str]) -> d
     if models:
         return {CUSTOM_ZOO: split_names(models) or []}
     zoo_file = load_zoo_file()
-    names = split_names(zoo) or list(zoo_file.zoos)
+    names = split_names(zoo, "--zoo") or list(zoo_file.zoos)
     return {name: zoo_file.resolve(name, available) for name in names}
 
 
 def resolve_routers(value: str) -> list[str]:
     names: list[str] = []
-    for name in split_names(value) or []:
+    for name in split_names(value, "--router") or []:
         for expanded in BASELINES if name == "all" else (name,):
             if expanded not in names:
                 names.append(expanded)
@@ -151,6 +152,7 @@ def evaluate(
 ) -> None:
     """Route the held-out questions of each zoo with each router; compare with best single, oracle, random."""
     try:
+        _check_outputs([json_out, markdown_out, plot_out], [markdown_out, plot_out] if cost else [])
         names, splits = resolve_routers(router), resolve_splits(split)
         if questions not in ("test", "validation"):
             raise ConfigError(f"unknown questions {questions!r}; choose test or validation")
@@ -205,6 +207,16 @@ def evaluate(
             out.print(f"wrote {_cost_path(path)}")
 
 
+def _check_outputs(paths: list[Path | None], with_cost: list[Path | None]) -> None:
+    """Every file the run will write can be written: checked before the work, so no result is lost."""
+    for path in paths:
+        if path is not None:
+            writable_file(path)
+    for path in with_cost:
+        if path is not None:
+            writable_file(_cost_path(path))
+
+
 def _cost_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-cost{path.suffix}")
 
@@ -238,6 +250,7 @@ def score(
 ) -> None:
     """Score candidates for a batch of instructions and name the chosen model of each."""
     try:
+        writable_file(out)
         candidates = list(load_cards(cards).values())
         lines = read_instructions(instructions)
         options = router_options(

@@ -8,18 +8,33 @@ Long JSONL: {"question_id": ..., "text": ..., "model": ..., "score": ...} one ou
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from router_core.data.jsonl import numbered_lines
 from router_core.data.outcomes import ImportReport, Instruction, OutcomeMatrix
-from router_core.errors import DataFormatError
+from router_core.errors import DataFormatError, not_utf8
 
 WIDE_COLUMNS = ("question_id", "text", "category")
 OPTIONAL_COLUMNS = ("source",)
+
+
+def _utf8_only(load: Callable[[str | Path], OutcomeMatrix]) -> Callable[[str | Path], OutcomeMatrix]:
+    """A file that is not UTF-8 is a `DataFormatError` at its first bad byte, not a traceback."""
+
+    @functools.wraps(load)
+    def checked(path: str | Path) -> OutcomeMatrix:
+        try:
+            return load(path)
+        except UnicodeDecodeError:
+            raise not_utf8(path) from None
+
+    return checked
 
 
 def _score(path: Path, raw: object, where: str) -> float:
@@ -32,6 +47,7 @@ def _score(path: Path, raw: object, where: str) -> float:
     return value
 
 
+@_utf8_only
 def load_wide_csv(path: str | Path) -> OutcomeMatrix:
     path = Path(path)
     with path.open(newline="", encoding="utf-8") as handle:
@@ -90,6 +106,7 @@ def load_wide_csv(path: str | Path) -> OutcomeMatrix:
     return OutcomeMatrix(instructions, models, scores, observed, report)
 
 
+@_utf8_only
 def load_long_jsonl(path: str | Path) -> OutcomeMatrix:
     path = Path(path)
     instructions: dict[str, Instruction] = {}

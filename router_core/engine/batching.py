@@ -31,23 +31,30 @@ log = logging.getLogger("router_core.engine")
 ScoreFn = Callable[[list[str], list[CapabilityCard]], np.ndarray]
 
 
+def utf8_problem(text: str) -> str | None:
+    """Why `text` does not encode as UTF-8 (a lone surrogate such as '\\udcff', which Python makes
+    of undecodable bytes; tokenizers reject it), or None when it does."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"{exc.reason} ({text[exc.start : exc.end]!r} at character {exc.start})"
+    return None
+
+
 def check_instructions(instructions: Sequence[object]) -> None:
     """Refuse, with a `ConfigError` naming it, an instruction that would fail the forward pass of
-    the whole batch it joins: anything but a str, or a str that does not encode as UTF-8 (a lone
-    surrogate such as '\\udcff', which Python makes of undecodable bytes; tokenizers reject it)."""
+    the whole batch it joins: anything but a str, or a str that does not encode as UTF-8."""
     for index, text in enumerate(instructions):
         label = "instruction" if len(instructions) == 1 else f"instruction {index}"
         if not isinstance(text, str):
             raise ConfigError(f"{label} must be a string, got {type(text).__name__}")
-        if text.isascii():
-            continue
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as exc:
+        if (problem := utf8_problem(text)) is not None:
             raise ConfigError(
-                f"{label} is not valid UTF-8 text: {exc.reason} ({text[exc.start : exc.end]!r} at "
-                f"character {exc.start}); decode input bytes as UTF-8 (errors='replace' keeps the rest)"
-            ) from None
+                f"{label} is not valid UTF-8 text: {problem}; decode input bytes as UTF-8 "
+                "(errors='replace' keeps the rest)"
+            )
 
 
 @dataclass

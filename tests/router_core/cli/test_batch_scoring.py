@@ -60,3 +60,18 @@ def test_score_lines_rank_supported_candidates_only(tmp_path: Path) -> None:
     assert line.ranking == ["mid"] and line.choice == "mid"
     write_lines([line], tmp_path / "out.jsonl")
     assert json.loads((tmp_path / "out.jsonl").read_text()) == line.model_dump()
+
+
+def test_read_instructions_refuses_a_file_that_is_not_utf8_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b'{"id": 1, "text": "a"}\n{"id": 2, "text": "caf\xe9"}\n')
+    with pytest.raises(DataFormatError, match=r"in\.jsonl \(line 2\): not UTF-8 text: byte 0xe9"):
+        read_instructions(path)
+
+
+def test_read_instructions_refuses_a_text_that_is_not_valid_unicode(tmp_path: Path) -> None:
+    """JSON can escape a lone surrogate, which no tokenizer accepts: refused at its line."""
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": 1, "text": "a"}\n{"id": 2, "text": "bad \\udcff"}\n', encoding="utf-8")
+    with pytest.raises(DataFormatError, match=r"\(line 2\): .*lone leading surrogate"):
+        read_instructions(path)

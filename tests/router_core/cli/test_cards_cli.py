@@ -392,3 +392,14 @@ def test_run_needs_data_for_a_test_without_items(
     )
 
     assert_one_line_error(result, "aptitude test cli-v1 ships no items: give --data")
+
+
+def test_options_naming_nothing_are_one_line_errors(
+    cli_folder: Path, cli_test_file: Path, tmp_path: Path, v3_run: dict[str, str]
+) -> None:
+    """An explicit empty list is a mistake, not "all models" (build) or "no family" (run)."""
+    result = _build(cli_folder, cli_test_file, tmp_path / "cards.json", "--models", ",,")
+    assert_one_line_error(result, "--models ',,' names nothing")
+    assert not (tmp_path / "cards.json").exists()
+    result = _run(v3_run, "--callable", "scripted_model:answer", "--families", " , ")
+    assert_one_line_error(result, "--families ' , ' names nothing")

@@ -93,3 +93,22 @@ def test_info_on_the_real_folder(shared_mmlu_pro: Path) -> None:
     assert "note: 1364 missing cells masked" in result.output
     assert _row(result.output, "DeepSeek-Coder-V2", "0.636", "8278", "1355")
     assert _row(result.output, "gemini-1.5-pro-002", "0.702", "9624", "9")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("outcomes.csv", b"question_id,text,category,m\nq1,caf\xe9 au lait,food,1\n"),
+        (
+            "outcomes.jsonl",
+            b'{"question_id": "q1", "text": "ok", "model": "m", "score": 1}\n{"text": "\xff"}\n',
+        ),
+    ],
+)
+def test_info_on_a_file_that_is_not_utf8_is_one_line_naming_the_line(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = runner.invoke(app, ["data", "info", "--data", str(path)])
+    assert_one_line_error(result, name, "(line 2)", "not UTF-8 text", "save the file as UTF-8")

@@ -58,3 +58,26 @@ def test_route_refuses_a_checkpoint_that_asks_for_remote_code_unless_the_caller_
     result = runner.invoke(app, [*args, "--trust-remote-code"])
     assert result.exit_code == 0, result.output
     assert marker.exists()
+
+
+def test_an_instruction_argument_that_is_not_utf8_is_one_line_exit_2(tmp_path: Path) -> None:
+    """From a real shell: the byte 0xff reaches Python as the lone surrogate '\\udcff'."""
+    import os
+    import subprocess
+    import sys
+
+    modelsat = Path(sys.executable).with_name("modelsat")
+    result = subprocess.run(
+        [os.fsencode(modelsat), b"route", b"an integral \xff"], capture_output=True, timeout=120
+    )
+    assert result.returncode == 2, result.stderr.decode(errors="replace")
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: instruction is not valid UTF-8 text")
+    assert b"Traceback" not in result.stderr
+
+
+def test_models_naming_nothing_is_an_error_not_every_card(tmp_path: Path) -> None:
+    for value in (",,", "", " , "):
+        result = runner.invoke(app, ["route", "an integral", "--models", value])
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("error: --models") and "names nothing" in result.output

@@ -97,7 +97,7 @@ def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
     ("args", "message"),
     [
         (("--router", "nope"), "unknown router 'nope'"),
-        (("--router", ","), "--router names no router"),
+        (("--router", ","), "--router ',' names nothing"),
         (("--zoo", "nope"), "unknown zoo 'nope'"),
         (("--zoo", "small"), "zoo 'small' names models without data"),
         (("--models", "weak,ghost"), "unknown model 'ghost'"),
@@ -222,3 +222,50 @@ def test_score_errors(
     )
     assert code == 2
     assert message in output
+
+
+def test_score_on_instructions_that_are_not_utf8_is_one_line(
+    data_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    instructions = tmp_path / "in.jsonl"
+    instructions.write_bytes(b'{"id": "a", "text": "caf\xe9"}\n')
+    code, output = _invoke(
+        "score", "--cards", data_files[1], "--instructions", instructions, "--out", tmp_path / "o.jsonl"
+    )
+    assert code == 2 and output.count("\n") == 1, output
+    assert output.startswith("error: ") and "in.jsonl (line 1): not UTF-8 text" in output
+
+
+@pytest.mark.parametrize("where", ["folder", "missing folder"])
+def test_score_checks_its_output_path_before_any_work(
+    data_files: tuple[Path, Path], tmp_path: Path, where: str
+) -> None:
+    instructions = _write_instructions(tmp_path / "in.jsonl", [json.dumps({"id": "a", "text": "x"})])
+    out = tmp_path if where == "folder" else tmp_path / "nowhere" / "o.jsonl"
+    code, output = _invoke("score", "--cards", data_files[1], "--instructions", instructions, "--out", out)
+    assert code == 2 and output.count("\n") == 1, output
+    assert ("is a folder" if where == "folder" else "does not exist") in output
+    assert "scored" not in output
+
+
+@pytest.mark.parametrize("option", ["--json", "--markdown", "--plot"])
+@pytest.mark.parametrize("where", ["folder", "missing folder"])
+def test_eval_checks_its_output_paths_before_any_work(
+    data_files: tuple[Path, Path], tmp_path: Path, option: str, where: str
+) -> None:
+    data, cards = data_files
+    out = tmp_path if where == "folder" else tmp_path / "nowhere" / "r.out"
+    code, output = _eval(data, cards, "--router", "best-single", "--split", "test", option, out)
+    assert code == 2 and output.count("\n") == 1, output
+    assert ("is a folder" if where == "folder" else "does not exist") in output
+    assert "routed" not in output  # no router ran
+
+
+@pytest.mark.parametrize(("option", "value"), [("--models", ",,"), ("--zoo", ","), ("--router", ",,")])
+def test_eval_options_naming_nothing_are_errors(
+    data_files: tuple[Path, Path], option: str, value: str
+) -> None:
+    data, cards = data_files
+    code, output = _eval(data, cards, option, value)
+    assert code == 2 and output.count("\n") == 1, output
+    assert f"{option} {value!r} names nothing" in output
