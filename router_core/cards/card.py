@@ -17,11 +17,18 @@ from router_core.cards.validation import check_card
 from router_core.errors import CardError, validation_summary
 
 DEFINITIONS = resources.files("router_core.cards") / "definitions"
+MAX_CARD_TASKS = 200
+"""Most tasks a card may hold, whatever its test (shipped tests have 45 to 50): a card's size is
+routing time, and a card of a test this installation does not ship is not checked against it."""
+MAX_TASK_DESCRIPTION_CHARS = 500
+"""Longest task description (shipped ones are under 100 characters)."""
+MAX_NOTES_CHARS = 2000
+"""Longest `facts.notes` text."""
 
 
 class TaskScore(BaseModel):
     task: str
-    description: str
+    description: str = Field(max_length=MAX_TASK_DESCRIPTION_CHARS)
     accuracy: float = Field(ge=0.0, le=1.0)
     n_items: int = Field(default=20, ge=1)
 
@@ -35,7 +42,7 @@ class ModelFacts(BaseModel):
     vision: bool | None = Field(default=None, description="Accepts images in messages")
     input_price: float | None = Field(default=None, ge=0, description="USD per 1M input tokens")
     output_price: float | None = Field(default=None, ge=0, description="USD per 1M output tokens")
-    notes: str | None = None
+    notes: str | None = Field(default=None, max_length=MAX_NOTES_CHARS)
 
     def sentences(self) -> list[str]:
         """The facts the router reads. `tool_calling` and `vision` are routing constraints (see
@@ -59,7 +66,7 @@ class CapabilityCard(BaseModel):
         description="The task families the card measures (whole families only); fewer than the "
         "test's means a partial card. None: a test without families",
     )
-    scores: list[TaskScore] = Field(min_length=1)
+    scores: list[TaskScore] = Field(min_length=1, max_length=MAX_CARD_TASKS)
     facts: ModelFacts = Field(default_factory=ModelFacts)
 
     @field_validator("scores")

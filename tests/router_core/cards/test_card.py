@@ -306,3 +306,46 @@ def test_shipped_cards_are_returned_fresh() -> None:
     cards.pop("Yi-6B")
 
     assert len(load_cards()) == 24
+
+
+def _huge(tasks: int = 10_000, notes: str | None = None) -> dict:
+    """A card of an aptitude test this installation does not ship (so not checked against a test)."""
+    return {
+        "model": "huge",
+        "aptitude_version": "someone-elses-test",
+        "scores": [{"task": f"t{i}", "description": f"task {i}", "accuracy": 0.5} for i in range(tasks)],
+        "facts": {"notes": notes},
+    }
+
+
+@pytest.mark.parametrize(
+    ("card", "problem"),
+    [
+        (_huge(), "scores: List should have at most 200 items"),
+        (_huge(3, notes="x" * 100_000), "facts.notes: String should have at most 2000 characters"),
+        (_huge(3) | {"scores": [{"task": "t", "description": "d" * 10_000, "accuracy": 0.5}]}, "description"),
+    ],
+)
+def test_card_size_is_bounded_at_load_for_any_test(tmp_path: Path, card: dict, problem: str) -> None:
+    """A 10,000-task card took 84 s to route; every card is bounded, shipped test or not."""
+    import time
+
+    from router_core.cards.card import MAX_CARD_TASKS, MAX_NOTES_CHARS, MAX_TASK_DESCRIPTION_CHARS
+    from router_core.engine import resolve_candidates
+
+    assert (MAX_CARD_TASKS, MAX_NOTES_CHARS, MAX_TASK_DESCRIPTION_CHARS) == (200, 2000, 500)
+    path = tmp_path / "cards.json"
+    path.write_text(json.dumps([card]))
+    started = time.perf_counter()
+    with pytest.raises(CardError, match=rf"cards\.json \(card 0\): .*{problem}"):
+        load_cards(path)
+    assert time.perf_counter() - started < 2
+    with pytest.raises(CardError, match=rf"candidate 'big': invalid inline card: .*{problem}"):
+        resolve_candidates(["big"], {"big": card})
+
+
+def test_a_card_at_the_bounds_is_accepted() -> None:
+    from router_core.cards.card import MAX_CARD_TASKS, MAX_NOTES_CHARS
+
+    card = CapabilityCard.model_validate(_huge(MAX_CARD_TASKS, notes="n" * MAX_NOTES_CHARS))
+    assert len(card.scores) == 200
