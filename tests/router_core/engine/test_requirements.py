@@ -6,7 +6,7 @@ import pytest
 
 from router_core.cards.card import load_cards
 from router_core.engine.requirements import Requirements, capable_candidates, content_text
-from router_core.errors import NoCapableCandidateError
+from router_core.errors import ConfigError, NoCapableCandidateError
 from tests.router_core.builders import make_card
 
 IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}
@@ -69,3 +69,19 @@ def test_shipped_cards_state_tools_and_vision() -> None:
 def test_content_text_joins_text_parts() -> None:
     assert content_text([{"type": "text", "text": "a"}, IMAGE, {"type": "text", "text": "b"}]) == "a\nb"
     assert content_text(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("messages", "problem"),
+    [
+        ("hello", "got a str"),
+        ({"role": "user", "content": "hi"}, "got a dict"),
+        (["hello"], "item 0 is a str"),
+        ([{"role": "user", "content": "hi"}, {"content": "no role"}], "item 1 has no role"),
+    ],
+)
+def test_messages_that_are_not_role_content_objects_are_a_config_error(messages, problem) -> None:
+    with pytest.raises(
+        ConfigError, match=rf"messages must be a list of \{{role, content\}} objects; {problem}"
+    ):
+        Requirements.of_chat(messages)
