@@ -143,16 +143,21 @@ def test_startup_says_model_sat_is_installed_and_warmed_up(proxy):
     assert "warmed up" in lines[0] and "chat: llama-8b, phi-3-mini, mathstral" in lines[0]
 
 
-def test_a_deployment_without_a_card_stops_the_proxy_at_startup(tmp_path):
-    bad = tmp_path / "config.yaml"
-    bad.write_text(CONFIG.read_text().replace("      modelsat_card: gemma-7b\n", ""))
-    proc, _, _, log = _launch(bad, tmp_path)
+def _log_of_a_stopped_start(config: Path, tmp_path: Path) -> str:
+    """Start the proxy with `config`, expect it to exit with 3, and return its log."""
+    proc, _, _, log = _launch(config, tmp_path)
     try:
         assert proc.wait(timeout=120) == 3
     finally:
         if proc.poll() is None:
             proc.kill()
-    text = log.read_text()
+    return log.read_text()
+
+
+def test_a_deployment_without_a_card_stops_the_proxy_at_startup(tmp_path):
+    bad = tmp_path / "config.yaml"
+    bad.write_text(CONFIG.read_text().replace("      modelsat_card: gemma-7b\n", ""))
+    text = _log_of_a_stopped_start(bad, tmp_path)
     assert "Model-SAT cannot route for this proxy, stopping it" in text
     assert "no capability card" in text and "gemma-broken" in text
 
@@ -173,12 +178,6 @@ def test_a_checkpoint_with_a_bad_router_config_stops_the_proxy_at_startup(tmp_pa
     bad.write_text(
         CONFIG.read_text().replace("    warmup: true", f"    warmup: false\n    checkpoint: {checkpoint}")
     )
-    proc, _, _, log = _launch(bad, tmp_path)
-    try:
-        assert proc.wait(timeout=120) == 3
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    text = log.read_text()
+    text = _log_of_a_stopped_start(bad, tmp_path)
     assert "Model-SAT cannot route for this proxy, stopping it" in text
     assert "router_config.json" in text and "llm_layers" in text

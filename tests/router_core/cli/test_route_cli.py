@@ -14,18 +14,23 @@ from tests.router_core.builders import custom_code_checkpoint
 runner = CliRunner()
 
 
+def _route_args(folder: Path) -> list[str]:
+    """`modelsat route` over the checkpoint and cards saved in `folder`."""
+    return [
+        "route",
+        "Solve x^2 = 4",
+        "--checkpoint",
+        str(folder / "ckpt"),
+        "--cards",
+        str(folder / "cards.json"),
+    ]
+
+
 def test_route_prints_the_ranking_with_probabilities(tmp_path: Path, tiny_config, cards) -> None:
     torch.manual_seed(0)
     save_checkpoint(ModelSATModel.build(tiny_config, device="cpu"), tmp_path / "ckpt")
     save_cards(cards, tmp_path / "cards.json")
-    args = [
-        "route",
-        "Solve x^2 = 4",
-        "--checkpoint",
-        str(tmp_path / "ckpt"),
-        "--cards",
-        str(tmp_path / "cards.json"),
-    ]
+    args = _route_args(tmp_path)
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "ranking (best)" in result.output
@@ -42,14 +47,7 @@ def test_route_refuses_a_checkpoint_that_asks_for_remote_code_unless_the_caller_
     save_checkpoint(ModelSATModel.build(tiny_config, device="cpu"), tmp_path / "ckpt")
     marker = custom_code_checkpoint(tmp_path / "ckpt", tiny_backbones[0], tmp_path)
     save_cards(cards, tmp_path / "cards.json")
-    args = [
-        "route",
-        "Solve x^2 = 4",
-        "--checkpoint",
-        str(tmp_path / "ckpt"),
-        "--cards",
-        str(tmp_path / "cards.json"),
-    ]
+    args = _route_args(tmp_path)
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1
