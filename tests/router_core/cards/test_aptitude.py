@@ -191,7 +191,7 @@ def test_unknown_shipped_version() -> None:
 
 
 def test_shipped_test_shape() -> None:
-    test = load_aptitude_test()
+    test = load_aptitude_test("mmlu-pro-v2")
 
     assert test.version == "mmlu-pro-v2"
     assert len(test.tasks) == 50
@@ -214,7 +214,7 @@ def test_shipped_test_stores_ids_not_questions() -> None:
 
 def test_shipped_test_was_selected_on_the_training_zoo() -> None:
     held_out = set(load_zoo_file().held_out_models)
-    selected_on = set(load_aptitude_test().selected_on)
+    selected_on = set(load_aptitude_test("mmlu-pro-v2").selected_on)
 
     assert len(selected_on) == 19
     assert not selected_on & held_out
@@ -223,18 +223,18 @@ def test_shipped_test_was_selected_on_the_training_zoo() -> None:
 
 @pytest.mark.slow
 def test_shipped_test_is_reproduced_from_the_real_data(real_outcomes) -> None:
-    shipped = load_aptitude_test()
+    shipped = load_aptitude_test("mmlu-pro-v2")
     zoo = [m for m in real_outcomes.models if m not in set(load_zoo_file().held_out_models)]
 
-    assert select_aptitude_test(real_outcomes, zoo) == shipped
-    assert select_aptitude_test(real_outcomes, list(reversed(zoo))) == shipped
+    assert select_aptitude_test(real_outcomes, zoo, version="mmlu-pro-v2") == shipped
+    assert select_aptitude_test(real_outcomes, list(reversed(zoo)), version="mmlu-pro-v2") == shipped
 
 
 @pytest.mark.slow
 def test_shipped_tasks_are_graded_samples_of_their_sources(real_outcomes) -> None:
     """Each task's items come from its source, were answered by the whole zoo, and average the
     difficulty of the whole source: a card's score estimates the model's accuracy there."""
-    shipped = load_aptitude_test()
+    shipped = load_aptitude_test("mmlu-pro-v2")
     zoo = real_outcomes.select(models=shipped.selected_on)
     difficulty = zoo.scores.mean(axis=1)
     for task in shipped.tasks:
@@ -251,7 +251,7 @@ def test_shipped_tasks_cover_the_categories(real_outcomes) -> None:
     by_id = {ins.id: ins for ins in real_outcomes.instructions}
     covered = {
         Counter(by_id[q].category for q in task.question_ids).most_common(1)[0][0]
-        for task in load_aptitude_test().tasks
+        for task in load_aptitude_test("mmlu-pro-v2").tasks
     }
 
     assert covered == {ins.category for ins in real_outcomes.instructions}

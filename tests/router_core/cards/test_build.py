@@ -15,8 +15,8 @@ from router_core.cards import (
     ModelFacts,
     build_cards,
     load_aptitude_test,
-    load_cards,
 )
+from router_core.cards.card import shipped_cards
 from router_core.data import Instruction, OutcomeMatrix
 from router_core.errors import CardError, ConfigError
 
@@ -124,18 +124,18 @@ def _answers(folder: Path, model: str) -> dict[str, bool]:
 
 @pytest.mark.slow
 def test_shipped_cards_equal_a_fresh_build(real_outcomes) -> None:
-    fresh = build_cards(real_outcomes, load_aptitude_test())
+    fresh = build_cards(real_outcomes, load_aptitude_test("mmlu-pro-v2"))
 
     assert len(fresh) == 24
-    assert {card.model: card for card in fresh} == load_cards()
+    assert {card.model: card for card in fresh} == shipped_cards("mmlu-pro-v2")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["DeepSeek-Coder-V2", "Meta-Llama-3_1-8B-Instruct"])
 def test_hand_check_of_a_few_tasks(shared_mmlu_pro: Path, model: str) -> None:
     answers = _answers(shared_mmlu_pro, model)
-    card = load_cards()[model]
-    test = load_aptitude_test()
+    card = shipped_cards("mmlu-pro-v2")[model]
+    test = load_aptitude_test("mmlu-pro-v2")
 
     for task_id in ("abstract_algebra", "professional_law", "stemez-Chemistry", "theoremQA-Math"):
         answered = [q for q in test.task(task_id).question_ids if q in answers]

@@ -20,6 +20,7 @@ from router_core.cards import (
 )
 from router_core.cards.aptitude import task_descriptions
 from router_core.cards.build import shipped_model_facts
+from router_core.cards.card import shipped_cards
 from router_core.errors import CardError
 
 
@@ -280,8 +281,8 @@ def test_missing_card_file(tmp_path: Path) -> None:
 
 
 def test_shipped_cards() -> None:
-    cards = load_cards()
-    test = load_aptitude_test()
+    cards = shipped_cards("mmlu-pro-v2")
+    test = load_aptitude_test("mmlu-pro-v2")
     facts = shipped_model_facts()
 
     assert len(cards) == 24
@@ -302,10 +303,10 @@ def test_shipped_cards() -> None:
 
 
 def test_shipped_cards_are_returned_fresh() -> None:
-    cards = load_cards()
+    cards = shipped_cards("mmlu-pro-v2")
     cards.pop("Yi-6B")
 
-    assert len(load_cards()) == 24
+    assert len(shipped_cards("mmlu-pro-v2")) == 24
 
 
 def _huge(tasks: int = 10_000, notes: str | None = None) -> dict:
@@ -330,7 +331,11 @@ def test_card_size_is_bounded_at_load_for_any_test(tmp_path: Path, card: dict, p
     """A 10,000-task card took 84 s to route; every card is bounded, shipped test or not."""
     import time
 
-    from router_core.cards.card import MAX_CARD_TASKS, MAX_NOTES_CHARS, MAX_TASK_DESCRIPTION_CHARS
+    from router_core.cards.card import (
+        MAX_CARD_TASKS,
+        MAX_NOTES_CHARS,
+        MAX_TASK_DESCRIPTION_CHARS,
+    )
     from router_core.engine import resolve_candidates
 
     assert (MAX_CARD_TASKS, MAX_NOTES_CHARS, MAX_TASK_DESCRIPTION_CHARS) == (200, 2000, 500)
