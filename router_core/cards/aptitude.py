@@ -26,7 +26,9 @@ MMLU_SOURCE_PREFIX = "ori_mmlu-"
 MMLU_PRO_DATASET, KNOWLEDGE = "mmlu-pro", "knowledge"
 MIN_ITEMS = 5
 """A task needs this many informative items to be measured at all."""
-DEFAULT_VERSION = "mmlu-pro-v2"
+DEFAULT_VERSION = "v3"
+MMLU_PRO_VERSION = "mmlu-pro-v2"
+"""The last test of MMLU-Pro alone (no task families): what `select_aptitude_test` names its tests."""
 DEFINITIONS = resources.files("router_core.cards") / "definitions"
 FAMILIES: dict[str, str] = {
     "knowledge": "multiple-choice knowledge questions by subject (MMLU-Pro)",
@@ -145,7 +147,7 @@ def select_aptitude_test(
     outcomes: OutcomeMatrix,
     zoo: Sequence[str],
     *,
-    version: str = DEFAULT_VERSION,
+    version: str = MMLU_PRO_VERSION,
     n_tasks: int = 50,
     items_per_task: int = 20,
     descriptions: dict[str, str] | None = None,

@@ -36,6 +36,11 @@ def build_cards(
     With a test of task families, a model that a source never measured gets a partial card:
     the families it answered (each whole, `check_card`), without the others."""
     facts = shipped_model_facts() if facts is None else facts
+    if not any(outcomes.has(q) for q in test.question_ids):
+        raise CardError(
+            f"the outcome data holds no item of aptitude test {test.version}: give the data its "
+            "items come from, or another test (--test)"
+        )
     cards = []
     for model in models or outcomes.models:
         j = outcomes.model_index(model)

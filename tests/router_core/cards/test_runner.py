@@ -571,7 +571,7 @@ def test_core_never_imports_litellm() -> None:
 
 @pytest.mark.slow  # loading the real outcomes takes ~7 s
 async def test_real_aptitude_test_with_a_model_that_knows_every_answer(real_outcomes) -> None:
-    test_def = load_aptitude_test()
+    test_def = load_aptitude_test("mmlu-pro-v2")
     model = ScriptedModel(real_outcomes.instructions)
     result = await run_aptitude_test(
         model, model_name="oracle", test=test_def, questions=real_outcomes, config=fast(concurrency=64)

@@ -74,7 +74,7 @@ def test_build_with_the_shipped_test_on_data_without_its_items(cli_folder: Path,
         app, ["cards", "build", "--data", str(cli_folder), "--out", str(tmp_path / "c.json")]
     )
 
-    assert_one_line_error(result, "aptitude task 'abstract_algebra' items", "are not in the outcome data")
+    assert_one_line_error(result, "the outcome data holds no item of aptitude test v3")
 
 
 def test_build_with_a_missing_test_file(cli_folder: Path, tmp_path: Path) -> None:
@@ -192,7 +192,8 @@ def test_show_the_shipped_cards() -> None:
     result = runner.invoke(app, ["cards", "show"])
 
     assert result.exit_code == 0, result.output
-    assert "24 capability cards" in result.output
+    assert "76 capability cards" in result.output  # all three sources, aptitude test v3
+    assert "open-ended" in result.output and "knowledge" in result.output  # partial cards say so
     for model in load_cards():
         assert model in result.output  # whole names, never cut to fit the terminal
 
@@ -276,18 +277,21 @@ def test_select_test_asking_for_too_many_tasks(cli_folder: Path, tmp_path: Path)
 
 
 @pytest.mark.slow
-def test_build_on_the_real_folder(shared_mmlu_pro: Path, tmp_path: Path) -> None:
+def test_build_on_the_real_folders(shared_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "cards.json"
+    sources = [
+        arg
+        for name in ("mmlu-pro", "llmrouter", "alpaca-eval")
+        for arg in ("--data", str(shared_data / name))
+    ]
 
-    result = runner.invoke(app, ["cards", "build", "--data", str(shared_mmlu_pro), "--out", str(out)])
+    result = runner.invoke(app, ["cards", "build", *sources, "--out", str(out)])
 
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("wrote 24 cards of 50 tasks (mmlu-pro-v2)")
+    assert result.output.startswith("wrote 76 cards of 50 tasks (v3)")
     cards = load_cards(out)
-    assert len(cards) == 24
-    assert all(len(card.scores) == 50 for card in cards.values())
     assert cards == load_cards()
-    assert load_aptitude_test().version == "mmlu-pro-v2"
+    assert load_aptitude_test().version == "v3"
 
 
 # ---------------------------------------------------------------- run, on a test that ships its items
