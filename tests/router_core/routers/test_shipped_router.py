@@ -1,7 +1,8 @@
 """The shipped checkpoint routes better than any single model on a fixed slice of held-out
-LLMRouter questions (math, code, QA, reasoning, writing: where routing by skill pays). A quality gate, not a benchmark (docs/benchmarks.md has the numbers):
-it fails if the checkpoint or its cards break, e.g. a router that ignores the cards or reads
-them wrongly ties the best single model at best."""
+LLMRouter questions (math, code, QA, reasoning, writing: where routing by skill pays).
+A quality gate, not a benchmark (docs/benchmarks.md has the numbers): it fails if the
+checkpoint or its cards break, e.g. a router that ignores the cards or reads them wrongly
+ties the best single model at best."""
 
 from __future__ import annotations
 
