@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from router_core.data.latex import last_boxed
 from router_core.data.outcomes import ImportReport, Instruction, OutcomeMatrix
 from router_core.errors import DataFormatError
 
@@ -208,7 +209,7 @@ def _query(path: Path, where: str, record: object) -> LLMRouterQuery:
     elif metric == "code_eval":
         fields.update(_code_tests(path, where, text, truth))
     elif task == "math":
-        fields["answer"] = last_boxed(truth)
+        fields["answer"] = last_boxed(truth)[1].strip() or None
     elif metric in ("GSM8K", "MATH"):
         fields["answer"] = truth.rsplit("####", 1)[-1].strip().replace(",", "")
     else:
@@ -245,19 +246,3 @@ def _code_tests(path: Path, where: str, prompt: str, truth: str) -> dict[str, An
             path, "code tests are neither a check() function nor a list", location=where
         ) from None
     return {"tests": "\n".join(str(line) for line in asserts)}
-
-
-def last_boxed(text: str) -> str | None:
-    """The content of the last \\boxed{...} in `text` (braces balanced), None if there is none."""
-    start = text.rfind("\\boxed")
-    if start < 0:
-        return None
-    opening = text.find("{", start)
-    if opening < 0:
-        return None
-    depth = 0
-    for index in range(opening, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[index], 0)
-        if depth == 0:
-            return text[opening + 1 : index].strip()
-    return None

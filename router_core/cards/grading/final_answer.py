@@ -12,6 +12,7 @@ import math
 import re
 
 from router_core.cards.answers import extract_choice
+from router_core.data.latex import last_boxed
 
 _NUMBER = re.compile(r"-?(?:\d[\d,]*(?:\.\d+)?|\.\d+)")
 _PLAIN_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
@@ -19,7 +20,6 @@ _GROUPED_NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _FRACTION = re.compile(r"(-?)\\frac\{(-?[\d.]+)\}\{(-?[\d.]+)\}|(-?[\d.]+)/(-?[\d.]+)")
 _ANSWER_IS = re.compile(r"answer\s+is\s*:?", re.IGNORECASE)
 _HASHES = re.compile(r"####")
-_BOX = re.compile(r"\\(?:boxed|fbox)(?![a-zA-Z])\s*")
 _TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|textrm|mathrm|mbox)\{([^{}]*)\}")
 _LEFT_RIGHT = re.compile(r"\\(?:left|right)(?![a-zA-Z])")
 _LATEX_SPACING = re.compile(r"(?<!\\)\\[!,;: ]")  # not the line break \\
@@ -36,7 +36,7 @@ def grade_choice(reply: str, answer: str, n_choices: int) -> float:
 def final_number(reply: str) -> str | None:
     """The reply's final number, commas stripped: the one after its last answer mark ('####',
     'answer is', a `\\boxed{}`), else its last number; None when it holds no number."""
-    box_start, box_content = _last_boxed(reply)
+    box_start, box_content = last_boxed(reply)
     marked = [(box_start, box_content)] if box_start >= 0 else []
     for pattern in (_HASHES, _ANSWER_IS):
         found = list(pattern.finditer(reply))
@@ -63,7 +63,7 @@ def grade_number(reply: str, answer: str) -> float:
 def final_math_answer(reply: str) -> str | None:
     """The reply's final answer as written: its last `\\boxed{...}`, else the rest of the line
     after its last 'answer is'; None when it has neither."""
-    start, content = _last_boxed(reply)
+    start, content = last_boxed(reply)
     if start >= 0:
         return content
     found = list(_ANSWER_IS.finditer(reply))
@@ -105,33 +105,6 @@ def grade_math(reply: str, answer: str) -> float:
         and gold_value is not None
         and math.isclose(got_value, gold_value, rel_tol=_REL_TOL, abs_tol=_ABS_TOL)
     )
-
-
-def _last_boxed(text: str) -> tuple[int, str]:
-    """(start, content) of the last `\\boxed{...}` with balanced braces (or `\\boxed 5`); start -1 if none."""
-    for box in reversed(list(_BOX.finditer(text))):
-        content = _argument(text, box.end())
-        if content is not None:
-            return box.start(), content
-    return -1, ""
-
-
-def _argument(text: str, start: int) -> str | None:
-    """The braced group opening at `start` (braces balanced), or the bare token there."""
-    if start >= len(text):
-        return None
-    if text[start] != "{":
-        token = re.match(r"[^\s$]+", text[start:])
-        return token.group() if token else None
-    depth = 0
-    for index in range(start, len(text)):
-        if text[index] == "{":
-            depth += 1
-        elif text[index] == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start + 1 : index]
-    return None
 
 
 def _strip_commas(number: str) -> str:

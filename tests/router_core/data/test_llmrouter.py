@@ -8,7 +8,6 @@ import pytest
 
 from router_core.data import load_outcomes
 from router_core.data.llmrouter import (
-    last_boxed,
     load_llmrouter,
     load_llmrouter_prices,
     load_llmrouter_queries,
@@ -98,14 +97,6 @@ def test_non_utf8_query_file_is_a_data_error(tmp_path: Path) -> None:
 
     with pytest.raises(DataFormatError, match="not UTF-8"):
         load_llmrouter(folder)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("so $\\boxed{\\frac{1}{2}}$.", "\\frac{1}{2}"), ("\\boxed{1} then \\boxed{2}", "2"), ("no box", None)],
-)
-def test_last_boxed(text: str, expected: str | None) -> None:
-    assert last_boxed(text) == expected
 
 
 def test_shared_copy_reports_nine_models(shared_data: Path) -> None:
