@@ -77,6 +77,11 @@ def items_path(test_file: str | Path) -> Path:
     return path.with_name(f"{path.stem}-items.jsonl")
 
 
+def shipped_items_path(version: str) -> Path:
+    """Where the shipped test `version` keeps its items (a test before v3 has none there)."""
+    return Path(str(DEFINITIONS / f"aptitude-{version}-items.jsonl"))
+
+
 def load_aptitude_items(version: str) -> dict[str, AptitudeItem]:
     """A shipped test's items by id; ConfigError if the test ships none (tests before v3)."""
     return dict(_shipped_items(version))
@@ -84,7 +89,7 @@ def load_aptitude_items(version: str) -> dict[str, AptitudeItem]:
 
 @cache
 def _shipped_items(version: str) -> tuple[tuple[str, AptitudeItem], ...]:
-    resource = Path(str(DEFINITIONS / f"aptitude-{version}-items.jsonl"))
+    resource = shipped_items_path(version)
     if not resource.is_file():
         raise ConfigError(f"aptitude test {version!r} ships no items")
     return tuple(load_items(resource).items())

@@ -327,7 +327,7 @@ def _test_items(
     if test is not None:
         beside = aptitude_items.items_path(test)
         return aptitude_items.load_items(beside) if beside.is_file() else None
-    if not (aptitude_items.DEFINITIONS / f"aptitude-{version}-items.jsonl").is_file():
+    if not aptitude_items.shipped_items_path(version).is_file():
         return None
     return aptitude_items.load_aptitude_items(version)
 
