@@ -34,6 +34,8 @@ Split = Literal["test", "models", "families"]
 SPLITS: tuple[Split, ...] = ("test", "models")
 """The splits of `--split all`; `families` needs its own Model-SAT checkpoint, so it is asked for by name."""
 Questions = Literal["test", "validation"]
+MIN_ANSWERED = 2
+"""A question enters a zoo's evaluation when this many of the zoo's models answered it."""
 
 
 class BenchmarkSpec(BaseModel):
@@ -171,8 +173,12 @@ def evaluate(
     curve_points: int = 41,
     cost_sweep: bool = False,
 ) -> Evaluation:
-    """Routes the questions that have at least one outcome in the zoo, overall and per category."""
-    rows = np.flatnonzero(outcomes.observed.any(axis=1))
+    """Routes the questions that at least two of the zoo's models answered (all of them for a
+    one-model zoo), overall and per category. A question only one model answered leaves nothing
+    to choose: in a zoo that spans sources (one model also measured on another source) it would
+    dilute every router's score, and its cost curve, towards that model."""
+    answered = outcomes.observed.sum(axis=1)
+    rows = np.flatnonzero(answered >= min(MIN_ANSWERED, outcomes.observed.shape[1]))
     instructions = [outcomes.instructions[i] for i in rows]
     truth, available = outcomes.scores[rows], outcomes.observed[rows]
     models = [card.model for card in cards]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from synthetic_zoo import HELD_OUT, MODELS
 
+from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.embeddings import HashingEmbedder
 from router_core.errors import ConfigError
 from router_core.evaluation.benchmark import BenchmarkResult, BenchmarkSpec, Evaluation, evaluate_routers
 from router_core.routers import BASELINES
+from router_core.zoos.splits import split_questions
 
 LEARNED = ("knn", "mlp", "random-forest", "matrix-factorization")
 PER_MODEL = ("knn", "mlp", "matrix-factorization")
@@ -114,6 +116,20 @@ def test_missing_cells_fall_back_and_are_reported(
     assert knn.overall.routed <= knn.overall.oracle
 
 
+def test_a_question_only_one_zoo_model_answered_leaves_the_evaluation(
+    outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
+) -> None:
+    observed = outcomes.observed.copy()
+    observed[:200, MODELS.index("stem-whiz")] = False  # as if stem-whiz came from another source
+    holey = OutcomeMatrix(outcomes.instructions, outcomes.models, outcomes.scores, observed)
+    spec = BenchmarkSpec(routers=["best-single"], zoos={"pair": ["weak", "stem-whiz"]}, splits=["test"])
+    evaluation = evaluate_routers(holey, cards, spec).evaluations[0]
+    test_rows = [outcomes.row(q) for q in split_questions(outcomes, load_aptitude_test()).test]
+    both = sum(1 for row in test_rows if row >= 200)
+    assert 0 < both < len(test_rows)
+    assert evaluation.overall.questions == both and evaluation.overall.fallbacks == 0
+
+
 def test_spec_errors_are_caught_before_any_work(
     outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
 ) -> None:
@@ -141,9 +157,6 @@ def test_a_one_model_zoo_has_no_gap_and_no_cost_range(
 def test_validation_questions_are_routed_instead_of_test_ones_when_asked(
     outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
 ) -> None:
-    from router_core.cards.aptitude import load_aptitude_test
-    from router_core.zoos.splits import split_questions
-
     questions = split_questions(outcomes, load_aptitude_test())
     for which, expected in (("test", questions.test), ("validation", questions.validation)):
         spec = BenchmarkSpec(routers=["random"], zoos={"z": ["weak"]}, splits=["test"], questions=which)
