@@ -62,6 +62,11 @@ class EngineOverloadedError(ModelSATError):
     """The routing engine's queue stayed full for the whole request timeout (back-pressure)."""
 
 
+class ServiceError(ModelSATError):
+    """The routing service (`modelsat serve`) could not be reached, refused the call, or gave an
+    answer that is not a decision; a routing call degrades instead unless `degrade=False`."""
+
+
 class AllCandidatesFailedError(ModelSATError):
     """Every candidate model failed; `attempts` lists each (model, error) in the order tried."""
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from router_core.cli import bench_cmd, calibrate_cmd, cards_cmd, data_cmd, eval_cmd, route_cmd, train_cmd
+from router_core.cli import (
+    bench_cmd,
+    calibrate_cmd,
+    cards_cmd,
+    data_cmd,
+    eval_cmd,
+    route_cmd,
+    serve_cmd,
+    train_cmd,
+)
 
 app = typer.Typer(
     name="modelsat",
@@ -20,6 +29,7 @@ app.command("fit-prior")(train_cmd.fit_prior_command)
 app.command("calibrate")(calibrate_cmd.calibrate_command)
 app.command("route")(route_cmd.route_command)
 app.command("bench")(bench_cmd.bench_command)
+app.command("serve")(serve_cmd.serve_command)
 
 
 def main() -> None:

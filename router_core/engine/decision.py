@@ -49,6 +49,19 @@ class RoutingDecision(BaseModel):
     def probabilities(self) -> dict[str, float]:
         return {c.name: c.probability for c in self.ranking}
 
+    @classmethod
+    def from_metadata(cls, data: dict[str, Any]) -> RoutingDecision:
+        """The decision `metadata()` describes (probabilities rounded as there): how a decision
+        made by the routing service reaches its clients."""
+        ranking = [
+            Candidate(name=c["model"], probability=c["probability"], price=c["price"])
+            for c in data["ranking"]
+        ]
+        fields = {
+            key: data[key] for key in ("policy", "degraded", "reason", "cached", "latency_ms", "excluded")
+        }
+        return cls(ranking=ranking, **fields)
+
     def metadata(self) -> dict[str, Any]:
         """JSON-ready summary for response metadata and tracing."""
         return {

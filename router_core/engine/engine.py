@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +31,9 @@ from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.policies import Policy, parse_policy
 from router_core.errors import CardError, ConfigError, EngineOverloadedError
 from router_core.model.config import Precision
+
+if TYPE_CHECKING:
+    from router_core.service.client import ServiceEngine
 
 log = logging.getLogger("router_core.engine")
 
@@ -94,6 +97,12 @@ class EngineConfig(BaseModel):
         description="Let a checkpoint that asks for trust_remote_code run its backbones' Python files; "
         "off, such a checkpoint is refused (docs/security.md)",
     )
+    service_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s]+$",
+        description="Route through a `modelsat serve` routing service at this URL instead of loading "
+        "a router in this process (docs/serving.md); the service's operator chooses its checkpoint",
+    )
 
 
 def _or(value: Number | None, default: Number) -> Number:
@@ -148,8 +157,9 @@ class RouterEngine:
         )
 
     @classmethod
-    def from_pretrained(cls, checkpoint: str | None = None, **settings: Any) -> RouterEngine:
-        """The process-wide shared engine for this checkpoint (and settings)."""
+    def from_pretrained(cls, checkpoint: str | None = None, **settings: Any) -> RouterEngine | ServiceEngine:
+        """The process-wide shared engine for this checkpoint (and settings); with `service_url`, the
+        client of that routing service, which answers the same calls."""
         return ENGINES.get(EngineConfig(checkpoint=checkpoint, **settings))
 
     # ---- scoring -----------------------------------------------------------------------------
@@ -306,36 +316,14 @@ class RouterEngine:
         self._scores.put((call.request.instructions[0], call.request.zoo), scores)
         return self._decide(call, scores)
 
-    def _decide(
-        self,
-        call: _Call,
-        probabilities: np.ndarray,
-        *,
-        cached: bool = False,
-        degraded: bool = False,
-        reason: str | None = None,
-    ) -> RoutingDecision:
-        prices = [card.price for card in call.request.cards]
-        order = call.policy.order(np.asarray(probabilities, dtype=float), prices)
-        return RoutingDecision(
-            ranking=[
-                Candidate(name=call.names[i], probability=float(probabilities[i]), price=prices[i])
-                for i in order
-            ],
-            policy=call.policy.describe(),
-            cached=cached,
-            degraded=degraded,
-            reason=reason,
-            latency_ms=(time.perf_counter() - call.started) * 1000,
-        )
+    def _decide(self, call: _Call, probabilities: np.ndarray, *, cached: bool = False) -> RoutingDecision:
+        return decide(call.names, call.request.cards, probabilities, call.policy, call.started, cached=cached)
 
     def _degrade(self, call: _Call, error: BaseException) -> RoutingDecision:
         if not self.config.degrade or isinstance(error, CardError):  # a wrong card is the caller's to fix
             raise error
         reason = self._describe_failure(error, call.timeout)
-        log.warning("routing degraded to the card-mean ranking: %s", reason)
-        means = np.array([card.mean_accuracy for card in call.request.cards])
-        return self._decide(call, means, degraded=True, reason=reason)
+        return degraded_decision(call.names, call.request.cards, call.policy, call.started, reason)
 
     def _describe_failure(self, error: BaseException, timeout: float | None) -> str:
         if self._load_error is not None:
@@ -371,17 +359,56 @@ class RouterEngine:
         return self._batcher.window_s * 1000
 
 
+def decide(
+    names: Sequence[str],
+    cards: Sequence[CapabilityCard],
+    probabilities: Sequence[float] | np.ndarray,
+    policy: Policy,
+    started: float,
+    **flags: Any,
+) -> RoutingDecision:
+    """The decision for these scores under `policy`, timed from `started`: one shape for scored,
+    cached and degraded answers, in this process or from the routing service's client."""
+    prices = [card.price for card in cards]
+    order = policy.order(np.asarray(probabilities, dtype=float), prices)
+    return RoutingDecision(
+        ranking=[
+            Candidate(name=names[i], probability=float(probabilities[i]), price=prices[i]) for i in order
+        ],
+        policy=policy.describe(),
+        latency_ms=(time.perf_counter() - started) * 1000,
+        **flags,
+    )
+
+
+def degraded_decision(
+    names: Sequence[str], cards: Sequence[CapabilityCard], policy: Policy, started: float, reason: str
+) -> RoutingDecision:
+    """What a call gets when no router can score it: the candidates by their card's mean aptitude
+    accuracy under the same policy, flagged `degraded` with the reason (also logged), so the user's
+    call goes on."""
+    log.warning("routing degraded to the card-mean ranking: %s", reason)
+    means = [card.mean_accuracy for card in cards]
+    return decide(names, cards, means, policy, started, degraded=True, reason=reason)
+
+
 class EngineRegistry:
     """Engines shared per configuration; `clear()` resets it (tests, reloading a checkpoint)."""
 
     def __init__(self) -> None:
-        self._engines: dict[EngineConfig, RouterEngine] = {}
+        self._engines: dict[EngineConfig, RouterEngine | ServiceEngine] = {}
         self._lock = threading.Lock()
 
-    def get(self, config: EngineConfig) -> RouterEngine:
+    def get(self, config: EngineConfig) -> RouterEngine | ServiceEngine:
+        """The shared engine for `config`: a client of the routing service when it names one."""
         with self._lock:
             if config not in self._engines:
-                self._engines[config] = RouterEngine(config)
+                if config.service_url is None:
+                    self._engines[config] = RouterEngine(config)
+                else:
+                    from router_core.service.client import ServiceEngine  # httpx, only when used
+
+                    self._engines[config] = ServiceEngine(config)
             return self._engines[config]
 
     def clear(self) -> None:

@@ -110,6 +110,15 @@ def check_messages(messages: Any) -> list[Mapping[str, Any]]:
     return list(messages)
 
 
+def last_user_text(messages: Sequence[Mapping[str, Any]] | None, input: Any = None) -> str:
+    """The last user message's text (text parts of a multi-part content joined), else a string `input`,
+    else "": the router then ranks by its prior on the cards alone."""
+    for message in reversed(messages or []):
+        if message.get("role") == "user":
+            return content_text(message.get("content"))
+    return input if isinstance(input, str) else ""
+
+
 def content_text(content: Any) -> str:
     """The text of a message's content: a string, or the text parts of a multi-part content."""
     if isinstance(content, str):
