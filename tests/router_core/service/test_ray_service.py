@@ -35,9 +35,9 @@ def test_integrations_route_through_the_service_as_in_process(
     tmp_path: Path, tiny_config, cards, monkeypatch
 ):
     import litellm_modelsat as lm
-    from langchain_modelsat import METADATA_KEY, ModelSATRouter
     from litellm import Router
 
+    from langchain_modelsat import METADATA_KEY, ModelSATRouter
     from router_core.service.app import ServiceSettings, start, stop
     from tests.langchain_modelsat.fakes import ScriptedChat
 
