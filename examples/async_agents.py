@@ -24,7 +24,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from langchain_modelsat import METADATA_KEY, MODEL_KEY, ModelSATRouter, RetrySettings
 from router_core.cards.card import CapabilityCard
-from router_core.engine import EngineConfig, RouterEngine
+from router_core.engine import EngineConfig, OperatorControls, RouterEngine
 
 # Shipped capability cards exist for these names, so `cards` can be left out.
 KEYWORDS = {
@@ -123,6 +123,7 @@ async def main() -> None:
         {name: FakeToolModel(label=name) for name in KEYWORDS},
         engine=engine,
         retry=RetrySettings(attempts=3, initial_wait_s=0.05, jitter_s=0.05),
+        controls=OperatorControls(allow_overrides={"model"}),  # a call may force a candidate
     )
     router.models[
         "Meta-Llama-3_1-70B-Instruct"

@@ -19,6 +19,7 @@ from rich.table import Table
 from langchain_modelsat import METADATA_KEY, POLICY_KEY, ModelSATRouter, StandInChatModel
 from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import CapabilityCard, load_cards
+from router_core.engine import OperatorControls
 
 ZOO = [
     "qwen2.5-7b-instruct",
@@ -48,7 +49,10 @@ def family_evidence(card: CapabilityCard, family: str) -> str:
 
 
 def main() -> None:
-    router = ModelSATRouter(models={name: StandInChatModel(reply=f"answer from {name}") for name in ZOO})
+    router = ModelSATRouter(
+        models={name: StandInChatModel(reply=f"answer from {name}") for name in ZOO},
+        controls=OperatorControls(allow_overrides={"policy"}),  # calls may pick another policy
+    )
     cards = load_cards()
     console = Console(width=max(Console().width, 140))  # the table stays readable when piped
     table = Table(title="Model-SAT routing over five models (shipped router, policy: best)")

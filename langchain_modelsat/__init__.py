@@ -12,10 +12,11 @@ from langchain_modelsat.errors import (
     ConfigError,
     InstructionError,
     NoCapableCandidateError,
+    OverrideRefusedError,
     StreamInterruptedError,
 )
 from langchain_modelsat.messages import MessagesToInstruction, last_human_instruction, to_messages
-from langchain_modelsat.options import LAMBDA_KEY, MODEL_KEY, POLICY_KEY
+from langchain_modelsat.options import LAMBDA_KEY, MAX_PRICE_KEY, MODEL_KEY, POLICY_KEY
 from langchain_modelsat.retry import RetrySettings, is_retryable
 from langchain_modelsat.router import ModelSATRouter
 from langchain_modelsat.standin import StandInChatModel
@@ -27,6 +28,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "LAMBDA_KEY",
+    "MAX_PRICE_KEY",
     "METADATA_KEY",
     "MODEL_KEY",
     "POLICY_KEY",
@@ -39,6 +41,7 @@ __all__ = [
     "MessagesToInstruction",
     "ModelSATRouter",
     "NoCapableCandidateError",
+    "OverrideRefusedError",
     "RetrySettings",
     "StandInChatModel",
     "StreamInterruptedError",

@@ -8,6 +8,7 @@ from router_core.errors import (
     ConfigError,
     ModelSATError,
     NoCapableCandidateError,
+    OverrideRefusedError,
 )
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "ConfigError",
     "InstructionError",
     "NoCapableCandidateError",
+    "OverrideRefusedError",
     "StreamInterruptedError",
 ]
 

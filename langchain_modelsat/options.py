@@ -1,16 +1,34 @@
 """Per-call routing options (`router_core.engine.call_options`) as LangChain carries them: the
-`modelsat_*` keys of `config["configurable"]` or the same names as call arguments, and their specs."""
+`modelsat_*` keys of `config["configurable"]` or the same names as call arguments, and their specs.
+The app developer is the operator here (`ModelSATRouter(controls=...)`); a call is the client."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.runnables import ConfigurableFieldSpec, RunnableConfig
 
-from router_core.engine.call_options import KEYS, LAMBDA_KEY, MODEL_KEY, POLICY_KEY, CallOptions
+from router_core.cards.card import CapabilityCard
+from router_core.engine.call_options import (
+    KEYS,
+    LAMBDA_KEY,
+    MAX_PRICE_KEY,
+    MODEL_KEY,
+    POLICY_KEY,
+    CallOptions,
+    OperatorControls,
+)
 
-__all__ = ["LAMBDA_KEY", "MODEL_KEY", "POLICY_KEY", "config_specs", "configured_options", "pop_call_options"]
+__all__ = [
+    "LAMBDA_KEY",
+    "MAX_PRICE_KEY",
+    "MODEL_KEY",
+    "POLICY_KEY",
+    "config_specs",
+    "configured_options",
+    "pop_call_options",
+]
 
 
 def configured_options(config: RunnableConfig | None) -> dict[str, Any]:
@@ -20,37 +38,55 @@ def configured_options(config: RunnableConfig | None) -> dict[str, Any]:
     return {key: configurable[key] for key in KEYS if configurable.get(key) is not None}
 
 
-def pop_call_options(kwargs: dict[str, Any], candidates: Collection[str]) -> CallOptions:
-    """Take the routing options out of a call's arguments and check them; the standard `model`
-    argument names a candidate like `modelsat_model`."""
+def pop_call_options(
+    kwargs: dict[str, Any], candidates: Mapping[str, CapabilityCard], controls: OperatorControls
+) -> CallOptions:
+    """Take the routing options out of a call's arguments and check them against the router's
+    `controls`; the standard `model` argument names a candidate like `modelsat_model`."""
     values = {key: kwargs.pop(key) for key in KEYS if key in kwargs}
     if "model" in kwargs:
         values.setdefault(MODEL_KEY, kwargs.pop("model"))
-    return CallOptions.read(values, candidates)
+    return CallOptions.read(values, candidates, controls)
 
 
-def config_specs(candidates: list[str]) -> list[ConfigurableFieldSpec]:
-    """Declares the keys so `config_schema()` and LangServe playgrounds show them."""
-    return [
+def config_specs(candidates: list[str], controls: OperatorControls) -> list[ConfigurableFieldSpec]:
+    """Declares the keys a call may set under `controls`, so `config_schema()` and LangServe
+    playgrounds show them and no other."""
+    specs = [
         ConfigurableFieldSpec(
-            id=MODEL_KEY,
-            annotation=str | None,
-            name="Force model",
-            description=f"Skip routing and call this candidate (one of {candidates}); no fallback",
-            default=None,
-        ),
-        ConfigurableFieldSpec(
-            id=POLICY_KEY,
-            annotation=str | dict | None,
-            name="Routing policy",
-            description="best, cost-aware:LAMBDA, cost-aware:quality=Q or threshold:T",
-            default=None,
-        ),
-        ConfigurableFieldSpec(
-            id=LAMBDA_KEY,
+            id=MAX_PRICE_KEY,
             annotation=float | None,
-            name="Cost weight",
-            description="Route cost-aware with this lambda (USD per 1M tokens); shorthand for the policy",
+            name="Cost cap",
+            description="Leave out candidates above this price (USD per 1M tokens); may only lower "
+            "the router's own cap",
             default=None,
-        ),
+        )
     ]
+    if "model" in controls.allow_overrides:
+        specs.append(
+            ConfigurableFieldSpec(
+                id=MODEL_KEY,
+                annotation=str | None,
+                name="Force model",
+                description=f"Skip routing and call this candidate (one of {candidates}); no fallback",
+                default=None,
+            )
+        )
+    if "policy" in controls.allow_overrides:
+        specs += [
+            ConfigurableFieldSpec(
+                id=POLICY_KEY,
+                annotation=str | dict | None,
+                name="Routing policy",
+                description="best, cost-aware:LAMBDA, cost-aware:quality=Q or threshold:T",
+                default=None,
+            ),
+            ConfigurableFieldSpec(
+                id=LAMBDA_KEY,
+                annotation=float | None,
+                name="Cost weight",
+                description="Route cost-aware with this lambda (USD per 1M tokens); shorthand for the policy",
+                default=None,
+            ),
+        ]
+    return specs

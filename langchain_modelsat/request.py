@@ -14,7 +14,7 @@ from langchain_modelsat.messages import MessagesToInstruction, last_human_instru
 from langchain_modelsat.options import MODEL_KEY, pop_call_options
 from router_core.cards.card import CapabilityCard
 from router_core.engine import Candidate, Requirements, RoutingDecision, capable_candidates
-from router_core.engine.call_options import CallOptions
+from router_core.engine.call_options import CallOptions, OperatorControls
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,21 @@ class RoutedRequest:
         models: Mapping[str, Runnable],
         instruction: MessagesToInstruction | None,
         include_system: bool,
+        controls: OperatorControls,
     ) -> RoutedRequest:
-        """Split the call's kwargs into routing options, tools and the candidate's arguments, and
-        keep only the candidates whose cards can serve the request (tools, images, length)."""
+        """Split the call's kwargs into routing options (checked against the router's `controls`),
+        tools and the candidate's arguments, and keep only the candidates whose cards can serve the
+        request (tools, images, length) within the cost cap."""
         kwargs = dict(kwargs)
-        options = pop_call_options(kwargs, candidates)
+        options = pop_call_options(kwargs, candidates, controls)
         tools, tool_choice = kwargs.pop("tools", None), kwargs.pop("tool_choice", None)
         if stop:
             kwargs["stop"] = stop
         needs = Requirements.of_chat(
-            convert_to_openai_messages(messages), tools=tools, max_tokens=kwargs.get("max_tokens")
+            convert_to_openai_messages(messages),
+            tools=tools,
+            max_tokens=kwargs.get("max_tokens"),
+            max_price=options.max_price,
         )
         no_tools = {
             name: ["no bind_tools"] for name in models if tools and not hasattr(models[name], "bind_tools")

@@ -41,6 +41,7 @@ from langchain_modelsat.serializable import SerializableChatModel
 from router_core.cards.card import CapabilityCard
 from router_core.engine import (
     EngineConfig,
+    OperatorControls,
     Requirements,
     RouterEngine,
     RoutingDecision,
@@ -56,8 +57,11 @@ class ModelSATRouter(SerializableChatModel):
     a candidate without one fails here, not on the first call. `engine` is a `RouterEngine` or the
     `EngineConfig` of the process-wide shared one (default: the shipped router, loaded on first use).
     `policy` and `timeout_s` are this router's routing policy and timeout, sent with each call (None:
-    the engine's). `retry` bounds the retries of one candidate on transient errors (`max_retries`
-    sets its attempts too); `fallback=False` tries the chosen candidate only. The routed instruction
+    the engine's). `controls` is what a call may change (the app developer is the operator, a call's
+    `configurable` keys or arguments the client): by default no call may force a candidate or change
+    the policy, and `controls.max_price` caps the price of the candidates routed to. `retry` bounds
+    the retries of one candidate on transient errors (`max_retries` sets its attempts too);
+    `fallback=False` tries the chosen candidate only. The routed instruction
     is the last human message (`include_system` prepends the system prompt) unless
     `instruction(messages) -> str` is given. `temperature`, `max_tokens`, `timeout` and `stop` are
     passed to the chosen candidate when set. `timeout` is also the router's own deadline per
@@ -72,6 +76,10 @@ class ModelSATRouter(SerializableChatModel):
     engine_config: EngineConfig | None = Field(default=None, description="The shared engine's config")
     policy: str | dict | None = None
     timeout_s: float | None = Field(default=None, gt=0, description="Routing timeout (None: the engine's)")
+    controls: OperatorControls = Field(
+        default_factory=OperatorControls,
+        description="Which per-call overrides are allowed (default none) and the cost cap",
+    )
     retry: RetrySettings = Field(default_factory=RetrySettings)
     fallback: bool = True
     instruction: MessagesToInstruction | None = Field(default=None, exclude=True)
@@ -120,7 +128,7 @@ class ModelSATRouter(SerializableChatModel):
         """Settings models travel as plain dicts, which the constructor validates back."""
         serialized = super().to_json()
         kwargs = serialized.get("kwargs", {})
-        for key in ("engine_config", "retry"):
+        for key in ("engine_config", "retry", "controls"):
             if isinstance(kwargs.get(key), BaseModel):
                 kwargs[key] = kwargs[key].model_dump(mode="json")
         return serialized
@@ -153,7 +161,9 @@ class ModelSATRouter(SerializableChatModel):
     @property
     def config_specs(self) -> list[ConfigurableFieldSpec]:
         inner = [spec for model in self.models.values() for spec in model.config_specs]
-        return get_unique_config_specs([*super().config_specs, *config_specs(list(self.models)), *inner])
+        return get_unique_config_specs(
+            [*super().config_specs, *config_specs(list(self.models), self.controls), *inner]
+        )
 
     def bind_tools(
         self,
@@ -241,6 +251,7 @@ class ModelSATRouter(SerializableChatModel):
             models=self.models,
             instruction=self.instruction,
             include_system=self.include_system,
+            controls=self.controls,
         )
 
     def _route(self, request: RoutedRequest) -> RoutingDecision:

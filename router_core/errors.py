@@ -86,8 +86,18 @@ class NoCapableCandidateError(ModelSATError, ValueError):
         why = "; ".join(f"{name}: {', '.join(reasons)}" for name, reasons in shortfalls.items())
         super().__init__(
             f"no candidate can serve this request ({needs}): {why}; add a candidate whose card "
-            "states it (facts.tool_calling, facts.vision, facts.context_length)"
+            "states it (facts.tool_calling, facts.vision, facts.context_length, and a price within "
+            "the cost cap when there is one)"
         )
+
+
+class OverrideRefusedError(ConfigError):
+    """A call asked to change what the operator does not let it change (force a candidate, switch
+    the policy, raise the cost cap); `key` names the option. Refused, never silently ignored."""
+
+    def __init__(self, key: str, why: str) -> None:
+        self.key = key
+        super().__init__(f"{key} refused: {why}")
 
 
 def validation_summary(exc: ValidationError, top: str = "(top)") -> str:

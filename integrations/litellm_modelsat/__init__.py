@@ -12,6 +12,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback  # noqa: E402
 from litellm_modelsat.cards import CARD_KEY, DeploymentCards  # noqa: E402
+from litellm_modelsat.controls import GRANT_KEY, LiteLLMControls  # noqa: E402
 from litellm_modelsat.instruction import last_user_text  # noqa: E402
 from litellm_modelsat.strategy import ModelSATRoutingStrategy  # noqa: E402
 
@@ -19,6 +20,8 @@ __all__ = [
     "CARD_KEY",
     "DECISION_KEY",
     "DeploymentCards",
+    "GRANT_KEY",
+    "LiteLLMControls",
     "ModelSATCallback",
     "ModelSATRoutingStrategy",
     "last_user_text",

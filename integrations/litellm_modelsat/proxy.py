@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError
 
 from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback, decision_of
 from litellm_modelsat.cards import deployment_id
+from litellm_modelsat.controls import LiteLLMControls
 from litellm_modelsat.strategy import ModelSATRoutingStrategy
 from router_core.engine import ENGINES, EngineConfig
 from router_core.errors import ConfigError, ModelSATError, validation_summary
@@ -33,9 +34,10 @@ SETTINGS_KEY = "modelsat_settings"
 """litellm_settings key (the proxy sets it as a `litellm` attribute) holding `ProxySettings`."""
 
 
-class ProxySettings(EngineConfig):
+class ProxySettings(EngineConfig, LiteLLMControls):
     """What config.yaml may set under `litellm_settings.modelsat_settings`: every engine setting
-    (`EngineConfig`: checkpoint, device, policy, timeout_s, perturbations, max_batch_size...),
+    (`EngineConfig`: checkpoint, device, policy, timeout_s, perturbations, max_batch_size...), the
+    operator's controls over clients (`LiteLLMControls`: allow_overrides, grants_from, max_price)
     and whether start-up warms the router up."""
 
     warmup: bool = Field(
@@ -46,7 +48,11 @@ class ProxySettings(EngineConfig):
 
     @property
     def engine(self) -> EngineConfig:
-        return EngineConfig(**self.model_dump(exclude={"warmup"}))
+        return EngineConfig(**self.model_dump(include=set(EngineConfig.model_fields)))
+
+    @property
+    def controls(self) -> LiteLLMControls:
+        return LiteLLMControls(**self.model_dump(include=set(LiteLLMControls.model_fields)))
 
 
 def load_settings() -> ProxySettings:
@@ -101,7 +107,9 @@ class ModelSATProxyHandler(ModelSATCallback):
                 # milliseconds, no model load: a bad checkpoint fails here even without a warm-up
                 check_checkpoint(settings.checkpoint, allow_remote_code=settings.allow_remote_code)
                 engine = ENGINES.get(settings.engine)
-                self._strategy = ModelSATRoutingStrategy.install(router, engine=engine)
+                self._strategy = ModelSATRoutingStrategy.install(
+                    router, engine=engine, controls=settings.controls
+                )
                 if settings.warmup:
                     await asyncio.to_thread(self._strategy.warmup)
                 self._router = router
@@ -151,12 +159,23 @@ def _announce(settings: ProxySettings, strategy: ModelSATRoutingStrategy) -> Non
     for deployment in strategy.router.model_list:
         groups.setdefault(str(deployment.get("model_name")), []).append(deployment_id(deployment))
     STARTUP_LOG.info(
-        "Model-SAT routing installed: checkpoint %s, policy %s, %s; candidates %s",
+        "Model-SAT routing installed: checkpoint %s, policy %s, %s, %s; candidates %s",
         settings.checkpoint or "shipped default",
         settings.policy,
+        _describe_controls(settings.controls),
         "warmed up" if settings.warmup else "no warm-up",
         "; ".join(f"{group}: {', '.join(ids)}" for group, ids in groups.items()),
     )
+
+
+def _describe_controls(controls: LiteLLMControls) -> str:
+    """What clients may override and the cost cap, as the start-up line says it."""
+    overrides = ", ".join(sorted(controls.allow_overrides)) or "none"
+    grants = f" (more per {' and '.join(sorted(controls.grants_from))})" if controls.grants_from else ""
+    cap = (
+        "no cost cap" if controls.max_price is None else f"cost cap {controls.max_price:g} USD per 1M tokens"
+    )
+    return f"client overrides {overrides}{grants}, {cap}"
 
 
 def _proxy_router() -> Any:

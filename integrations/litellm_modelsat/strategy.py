@@ -14,6 +14,7 @@ from litellm.types.router import CustomRoutingStrategyBase, RouterRateLimitError
 
 from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback
 from litellm_modelsat.cards import DeploymentCards, deployment_id
+from litellm_modelsat.controls import LiteLLMControls
 from litellm_modelsat.instruction import RequestToInstruction, last_user_text
 from router_core.engine import (
     ENGINES,
@@ -25,7 +26,7 @@ from router_core.engine import (
     parse_policy,
 )
 from router_core.engine.batching import check_instructions
-from router_core.engine.call_options import CallOptions
+from router_core.engine.call_options import MODEL_KEY, CallOptions
 from router_core.engine.engine import PolicySpec
 from router_core.errors import ConfigError, NoCapableCandidateError
 
@@ -38,9 +39,10 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
     LiteLLM keeps doing the rest: cooldowns decide which deployments are healthy, so a retry after a
     failure lands on the next best one, and a fallback hop is routed within its own group. Only the
     deployments whose cards can serve the request (tools, images, length: see
-    `router_core.engine.requirements`) are ranked. A request's `metadata` may carry
-    `modelsat_policy` / `modelsat_lambda` / `modelsat_model` (a deployment id) for that call. The
-    decision is written to the request metadata under `modelsat` (see `ModelSATCallback`).
+    `router_core.engine.requirements`) and within the cost cap are ranked. A request's `metadata`
+    may carry `modelsat_policy` / `modelsat_lambda` / `modelsat_model` (a deployment id), only where
+    `controls` allow them, and `modelsat_max_price` to lower the cap. The decision is written to the
+    request metadata under `modelsat` (see `ModelSATCallback`).
     """
 
     def __init__(
@@ -51,16 +53,19 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         policy: PolicySpec = None,
         timeout_s: float | None = None,
         instruction: RequestToInstruction = last_user_text,
+        controls: LiteLLMControls | None = None,
     ) -> None:
         """`engine`: a `RouterEngine`, or the `EngineConfig` of the process-wide shared one.
-        `policy` / `timeout_s`: this strategy's (None: the engine's), sent with each call. Raises
-        `CardError` naming every deployment of `router` without a usable card, and `ConfigError`
-        for an unknown policy."""
+        `policy` / `timeout_s`: this strategy's (None: the engine's), sent with each call.
+        `controls`: which per-request overrides are allowed, to whom, and the cost cap (default:
+        no override, no cap). Raises `CardError` naming every deployment of `router` without a
+        usable card, and `ConfigError` for an unknown policy."""
         self.router = router
         self.engine = engine if isinstance(engine, RouterEngine) else ENGINES.get(engine or EngineConfig())
         self.policy = None if policy is None else parse_policy(policy)  # a bad one fails here, not per call
         self.timeout_s = timeout_s
         self.instruction = instruction
+        self.controls = controls or LiteLLMControls()
         self.cards = DeploymentCards()
         self.cards.validate(router.model_list)
 
@@ -97,8 +102,8 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
             specific_deployment=specific_deployment,
             parent_otel_span=get_parent_otel_span_from_kwargs(request_kwargs),
         )
-        if isinstance(healthy, dict):  # the caller named one deployment
-            return healthy
+        if isinstance(healthy, dict):  # one deployment: the caller named it, or an alias resolved to it
+            return self._named(model, healthy, request_kwargs)
         call, excluded = self._routing_call(healthy, messages, input, request_kwargs)
         decision = await self.engine.aroute(**call)
         return self._choose(model, healthy, _excluding(decision, excluded), request_kwargs)
@@ -114,7 +119,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         request_kwargs = {} if request_kwargs is None else request_kwargs
         healthy = self._healthy(model, messages, input, specific_deployment, request_kwargs)
         if isinstance(healthy, dict):
-            return healthy
+            return self._named(model, healthy, request_kwargs)
         call, excluded = self._routing_call(healthy, messages, input, request_kwargs)
         decision = self.engine.route(**call)
         return self._choose(model, healthy, _excluding(decision, excluded), request_kwargs)
@@ -126,14 +131,18 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         input: str | list | None,
         request_kwargs: dict,
     ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-        """`engine.route` keyword arguments for this request, and the deployments its needs left
-        out; a bad per-request option, malformed messages or instruction, or no capable deployment
-        is a 400 (`BadRequestError`)."""
+        """`engine.route` keyword arguments for this request, and the deployments its needs or the
+        cost cap left out; a refused or bad per-request option, malformed messages or instruction,
+        or no capable deployment is a 400 (`BadRequestError`)."""
         cards = self.cards.for_deployments(healthy)
+        metadata = self._metadata(request_kwargs)
         try:
-            options = CallOptions.read(self._metadata(request_kwargs), cards)
+            options = CallOptions.read(metadata, cards, self.controls, self.controls.granted(metadata))
             needs = Requirements.of_chat(
-                messages, tools=request_kwargs.get("tools"), max_tokens=_max_tokens(request_kwargs)
+                messages,
+                tools=request_kwargs.get("tools"),
+                max_tokens=_max_tokens(request_kwargs),
+                max_price=options.max_price,
             )
             capable = capable_candidates(cards, needs)
             instruction = self.instruction(messages, input)
@@ -152,6 +161,28 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
             "timeout_s": self.timeout_s,
         }
         return call, capable.excluded
+
+    def _named(self, model: str, deployment: dict, request_kwargs: dict) -> dict:
+        """A request whose `model` is a deployment's id (LiteLLM's way of naming one) forces that
+        deployment, as `modelsat_model` does: it needs the `model` override and must be within the
+        cost cap, else a 400. A single deployment that LiteLLM resolved from another name passes."""
+        if model != deployment_id(deployment):
+            return deployment
+        metadata = self._metadata(request_kwargs)
+        try:
+            CallOptions.read(
+                {**metadata, MODEL_KEY: model},
+                self.cards.for_deployments([deployment]),
+                self.controls,
+                self.controls.granted(metadata),
+            )
+        except ConfigError as exc:
+            raise litellm.BadRequestError(
+                message=f"Model-SAT: model {model!r} names one deployment, which forces it: {exc}",
+                model=model,
+                llm_provider="modelsat",
+            ) from exc
+        return deployment
 
     def _metadata(self, request_kwargs: Mapping[str, Any]) -> Mapping[str, Any]:
         metadata = request_kwargs.get(self.router._get_metadata_variable_name_from_kwargs(request_kwargs))

@@ -1,5 +1,6 @@
 """The shared routing engine: policies, micro-batching, caches and graceful degradation."""
 
+from router_core.engine.call_options import OperatorControls
 from router_core.engine.candidates import CardsSpec, resolve_candidates
 from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.engine import ENGINES, EngineConfig, EngineRegistry, RouterEngine, Scorer
@@ -15,6 +16,7 @@ __all__ = [
     "CostAwarePolicy",
     "EngineConfig",
     "EngineRegistry",
+    "OperatorControls",
     "Policy",
     "Requirements",
     "RouterEngine",

@@ -32,6 +32,9 @@ class Requirements(BaseModel):
     tools: bool = Field(default=False, description="The request offers tools or continues a tool call")
     vision: bool = Field(default=False, description="A message carries an image")
     tokens: int = Field(default=0, ge=0, description="Estimated prompt tokens plus the requested output")
+    max_price: float | None = Field(
+        default=None, gt=0, description="The call's cost cap in USD per 1M tokens (card price); None: no cap"
+    )
 
     @classmethod
     def of_chat(
@@ -40,20 +43,24 @@ class Requirements(BaseModel):
         *,
         tools: Sequence[Any] | None = None,
         max_tokens: int | None = None,
+        max_price: float | None = None,
     ) -> Requirements:
         """Read OpenAI-format `messages` (dicts with `role` and `content`), the request's `tools`
-        and its `max_tokens`; `ConfigError` saying what is wrong when `messages` is not that."""
+        and its `max_tokens`, under the call's cost cap `max_price`; `ConfigError` saying what is
+        wrong when `messages` is not that."""
         messages = check_messages(messages)
         text = sum(len(part) for message in messages for part in _texts(message))
         return cls(
             tools=bool(tools) or any(_uses_tools(message) for message in messages),
             vision=any(_has_image(message.get("content")) for message in messages),
             tokens=math.ceil(text / CHARS_PER_TOKEN) + (max_tokens or 0),
+            max_price=max_price,
         )
 
     def shortfalls(self, card: CapabilityCard) -> list[str]:
         """Why `card`'s model cannot serve this request (empty: it can). A fact the card leaves
-        unstated (None) is not held against it."""
+        unstated (None) is not held against it, except a price under a cost cap: a card without
+        one cannot be shown to be within it."""
         facts = card.facts
         out = []
         if self.tools and facts.tool_calling is False:
@@ -62,11 +69,14 @@ class Requirements(BaseModel):
             out.append("no image input")
         if facts.context_length is not None and self.tokens > facts.context_length:
             out.append(f"~{self.tokens} tokens exceed its context of {facts.context_length}")
+        if (over := over_cap(card.price, self.max_price)) is not None:
+            out.append(over)
         return out
 
     def describe(self) -> str:
         needs = [name for name, wanted in (("tools", self.tools), ("images", self.vision)) if wanted]
-        return ", ".join([*needs, f"~{self.tokens} tokens"])
+        cap = [] if self.max_price is None else [f"price <= {self.max_price:g}"]
+        return ", ".join([*needs, f"~{self.tokens} tokens", *cap])
 
 
 class CapableCandidates(NamedTuple):
@@ -92,6 +102,18 @@ def capable_candidates(
     if not capable:
         raise NoCapableCandidateError(requirements.describe(), shortfalls)
     return CapableCandidates(capable, {name: why for name, why in shortfalls.items() if why})
+
+
+def over_cap(price: float | None, cap: float | None) -> str | None:
+    """Why a candidate of this card `price` (USD per 1M tokens) breaks the cost `cap`, or None when
+    it does not (or there is no cap)."""
+    if cap is None:
+        return None
+    if price is None:
+        return f"no price on its card, so the cost cap of {cap:g} USD per 1M tokens cannot be checked"
+    if price > cap:
+        return f"price {price:g} USD per 1M tokens is above the cost cap of {cap:g}"
+    return None
 
 
 def check_messages(messages: Any) -> list[Mapping[str, Any]]:

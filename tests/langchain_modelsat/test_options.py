@@ -1,19 +1,28 @@
-"""The `modelsat_*` configurable keys."""
+"""The `modelsat_*` configurable keys, and the router's controls over them."""
 
 from __future__ import annotations
 
 import pytest
 
-from langchain_modelsat import LAMBDA_KEY, MODEL_KEY, POLICY_KEY, ConfigError
-from langchain_modelsat.options import configured_options, pop_call_options
-from router_core.engine import CostAwarePolicy, ThresholdPolicy
+from langchain_modelsat import (
+    LAMBDA_KEY,
+    MAX_PRICE_KEY,
+    MODEL_KEY,
+    POLICY_KEY,
+    ConfigError,
+    OverrideRefusedError,
+)
+from langchain_modelsat.options import config_specs, configured_options, pop_call_options
+from router_core.engine import CostAwarePolicy, OperatorControls, ThresholdPolicy
 from router_core.engine.call_options import CallOptions
+from tests.fakes import make_card
 
-CANDIDATES = {"a": None, "b": None}
+CANDIDATES = {"a": make_card("a", [0.5], price=1.0), "b": make_card("b", [0.5], price=20.0)}
+OPEN = OperatorControls(allow_overrides={"model", "policy"})
 
 
-def _options(**configurable: object) -> CallOptions:
-    return pop_call_options(configured_options({"configurable": configurable}), CANDIDATES)
+def _options(controls: OperatorControls = OPEN, **configurable: object) -> CallOptions:
+    return pop_call_options(configured_options({"configurable": configurable}), CANDIDATES, controls)
 
 
 def test_no_keys_means_the_router_defaults() -> None:
@@ -43,3 +52,29 @@ def test_bad_values_are_config_errors(configurable: dict, message: str) -> None:
 def test_unknown_policy_fails_when_used() -> None:
     with pytest.raises(ConfigError, match="unknown policy"):
         _options(**{POLICY_KEY: "cheapest"}).policy_spec(None)
+
+
+@pytest.mark.parametrize("configurable", [{MODEL_KEY: "a"}, {POLICY_KEY: "best"}, {LAMBDA_KEY: 0.0}])
+def test_overrides_are_refused_unless_the_router_allows_them(configurable: dict) -> None:
+    (key,) = configurable
+    with pytest.raises(OverrideRefusedError, match=f"{key} refused: .* \\(allowed: none\\)"):
+        _options(OperatorControls(), **configurable)
+    with pytest.raises(OverrideRefusedError, match="allowed: policy"):
+        pop_call_options({"model": "a"}, CANDIDATES, OperatorControls(allow_overrides={"policy"}))
+
+
+def test_a_call_may_lower_the_cost_cap_but_not_raise_it() -> None:
+    capped = OperatorControls(max_price=10)
+    assert _options(capped).max_price == 10 and _options(capped, **{MAX_PRICE_KEY: 2}).max_price == 2
+    assert _options(OperatorControls(), **{MAX_PRICE_KEY: 2}).max_price == 2
+    with pytest.raises(OverrideRefusedError, match="above the operator's cost cap of 10"):
+        _options(capped, **{MAX_PRICE_KEY: 11})
+    with pytest.raises(
+        OverrideRefusedError, match="'b': price 20 USD per 1M tokens is above the cost cap of 10"
+    ):
+        _options(OPEN.model_copy(update={"max_price": 10}), **{MODEL_KEY: "b"})
+
+
+def test_only_the_allowed_keys_are_declared() -> None:
+    assert [s.id for s in config_specs(["a"], OperatorControls())] == [MAX_PRICE_KEY]
+    assert {s.id for s in config_specs(["a"], OPEN)} == {MAX_PRICE_KEY, MODEL_KEY, POLICY_KEY, LAMBDA_KEY}

@@ -9,6 +9,7 @@ from langchain_core.tools import tool
 
 from langchain_modelsat import METADATA_KEY, ModelSATRouter, NoCapableCandidateError
 from router_core.cards.card import CapabilityCard
+from router_core.engine import OperatorControls
 from tests.langchain_modelsat.conftest import FAST_RETRY
 from tests.langchain_modelsat.fakes import ScriptedChat
 
@@ -80,6 +81,7 @@ def test_no_capable_candidate_is_a_typed_error(math: ScriptedChat, stated: dict,
 
 
 def test_a_forced_model_is_called_as_asked(routed: ModelSATRouter, math: ScriptedChat) -> None:
+    routed = routed.model_copy(update={"controls": OperatorControls(allow_overrides={"model"})})
     answer = routed.bind_tools([lookup]).invoke("solve the integral", model="math-model")
     assert answer.response_metadata[METADATA_KEY]["policy"] == "forced"
     assert [t["function"]["name"] for t in math.log[0]["kwargs"]["tools"]] == ["lookup"]

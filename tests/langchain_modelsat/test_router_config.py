@@ -1,4 +1,5 @@
-"""Per-call `configurable` keys: force a model, change the policy or the cost weight."""
+"""Per-call `configurable` keys: force a model, change the policy or the cost weight where the
+router allows it, and lower its cost cap."""
 
 from __future__ import annotations
 
@@ -6,14 +7,25 @@ import pytest
 
 from langchain_modelsat import (
     LAMBDA_KEY,
+    MAX_PRICE_KEY,
     METADATA_KEY,
     MODEL_KEY,
     POLICY_KEY,
     AllCandidatesFailedError,
     ConfigError,
     ModelSATRouter,
+    OverrideRefusedError,
 )
+from router_core.engine import OperatorControls
 from tests.langchain_modelsat.fakes import RateLimitError, ScriptedChat
+
+OPEN = OperatorControls(allow_overrides={"model", "policy"})
+
+
+@pytest.fixture
+def router(router: ModelSATRouter) -> ModelSATRouter:
+    """The shared router, letting calls override the model and the policy."""
+    return router.model_copy(update={"controls": OPEN})
 
 
 def test_forcing_a_model_skips_routing(router: ModelSATRouter, scorer, law: ScriptedChat) -> None:
@@ -53,7 +65,11 @@ async def test_policy_and_lambda_change_per_call(
 
 def test_router_default_policy(math: ScriptedChat, law: ScriptedChat, cards: dict, engine) -> None:
     router = ModelSATRouter(
-        {"math-model": math, "law-model": law}, cards=cards, engine=engine, policy="cost-aware:0.05"
+        {"math-model": math, "law-model": law},
+        cards=cards,
+        engine=engine,
+        policy="cost-aware:0.05",
+        controls=OPEN,
     )
     assert router.invoke("solve the integral").content == "law answer here"
     assert (
@@ -64,3 +80,43 @@ def test_router_default_policy(math: ScriptedChat, law: ScriptedChat, cards: dic
 
 def test_keys_are_declared(router: ModelSATRouter) -> None:
     assert {MODEL_KEY, POLICY_KEY, LAMBDA_KEY} <= {spec.id for spec in router.config_specs}
+
+
+@pytest.mark.parametrize(
+    ("configurable", "key"),
+    [
+        ({POLICY_KEY: "best"}, POLICY_KEY),
+        ({LAMBDA_KEY: 0.05}, LAMBDA_KEY),
+        ({MODEL_KEY: "math-model"}, MODEL_KEY),
+    ],
+)
+async def test_overrides_are_refused_by_default(
+    math: ScriptedChat, law: ScriptedChat, cards: dict, engine, configurable: dict, key: str
+) -> None:
+    router = ModelSATRouter({"math-model": math, "law-model": law}, cards=cards, engine=engine)
+    with pytest.raises(OverrideRefusedError, match=f"{key} refused"):
+        await router.ainvoke("a contract", {"configurable": configurable})
+    with pytest.raises(OverrideRefusedError, match=f"{key} refused"):
+        router.invoke("a contract", **configurable)
+    assert math.log == law.log == []
+    assert {spec.id for spec in router.config_specs} & {MODEL_KEY, POLICY_KEY, LAMBDA_KEY} == set()
+
+
+def test_the_cost_cap_leaves_out_the_pricey_candidate(
+    math: ScriptedChat, law: ScriptedChat, cards: dict, engine
+) -> None:
+    router = ModelSATRouter(
+        {"math-model": math, "law-model": law},
+        cards=cards,
+        engine=engine,
+        controls=OperatorControls(allow_overrides={"policy", "model"}, max_price=10),
+    )
+    answer = router.invoke("solve the integral", {"configurable": {POLICY_KEY: "best"}})
+    metadata = answer.response_metadata[METADATA_KEY]
+    assert answer.content == "law answer here" and metadata["chosen"] == "law-model"
+    assert metadata["excluded"] == {"math-model": ["price 50 USD per 1M tokens is above the cost cap of 10"]}
+    with pytest.raises(OverrideRefusedError, match="above the operator's cost cap of 10"):
+        router.invoke("solve the integral", {"configurable": {MAX_PRICE_KEY: 100}})
+    with pytest.raises(OverrideRefusedError, match="modelsat_model refused: 'math-model': price 50"):
+        router.invoke("solve the integral", model="math-model")
+    assert math.log == []

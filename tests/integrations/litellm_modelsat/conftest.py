@@ -40,11 +40,12 @@ def engine() -> RouterEngine:
 
 @pytest.fixture
 def make_router(engine: RouterEngine) -> Callable[..., tuple[Router, lm.ModelSATRoutingStrategy]]:
-    def build(model_list: list[dict[str, Any]], **settings: Any):
+    def build(model_list: list[dict[str, Any]], controls: lm.LiteLLMControls | None = None, **settings: Any):
+        """`settings` are the Router's; `controls` the strategy's (default: no override, no cap)."""
         from litellm import Router  # after litellm_modelsat, which keeps litellm offline
 
         router = Router(model_list=model_list, **settings)
-        return router, lm.ModelSATRoutingStrategy.install(router, engine=engine)
+        return router, lm.ModelSATRoutingStrategy.install(router, engine=engine, controls=controls)
 
     return build
 

@@ -11,6 +11,8 @@ from tests.fakes import make_card
 from tests.integrations.litellm_modelsat.conftest import ask, deployment
 
 MATH = "integral of x^2"
+OPEN = lm.LiteLLMControls(allow_overrides={"model", "policy"})
+"""An operator who lets every client override the model and the policy."""
 IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
 TOOLS = [
     {"type": "function", "function": {"name": "lookup", "parameters": {"type": "object", "properties": {}}}}
@@ -35,8 +37,8 @@ def zoo() -> list[dict]:
     ]
 
 
-async def test_per_request_policy_is_honoured(make_router, zoo):
-    router, _ = make_router(zoo)
+async def test_per_request_policy_is_honoured_where_allowed(make_router, zoo):
+    router, _ = make_router(zoo, controls=OPEN)
     best = await router.acompletion(model="g", messages=ask(MATH))
     assert best._hidden_params["model_id"] == "math"
     cheap = await router.acompletion(
@@ -48,15 +50,15 @@ async def test_per_request_policy_is_honoured(make_router, zoo):
     assert lam._hidden_params["model_id"] == "law"
 
 
-async def test_a_request_can_name_its_deployment(make_router, zoo):
-    router, _ = make_router(zoo)
+async def test_a_request_can_name_its_deployment_where_allowed(make_router, zoo):
+    router, _ = make_router(zoo, controls=OPEN)
     response = await router.acompletion(model="g", messages=ask(MATH), metadata={"modelsat_model": "law"})
     assert response._hidden_params["model_id"] == "law"
 
 
 @pytest.mark.parametrize("metadata", [{"modelsat_policy": "cheapest"}, {"modelsat_model": "nope"}])
 async def test_a_bad_per_request_option_is_a_400(make_router, zoo, metadata):
-    router, _ = make_router(zoo)
+    router, _ = make_router(zoo, controls=OPEN)
     with pytest.raises(litellm.BadRequestError, match="Model-SAT: "):
         await router.acompletion(model="g", messages=ask(MATH), metadata=metadata)
 

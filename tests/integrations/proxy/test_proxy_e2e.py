@@ -101,6 +101,18 @@ def test_routes_to_a_deployment_of_the_group(proxy):
     assert response.json()["choices"][0]["message"]["content"] == f"answer from {chosen}"
 
 
+@pytest.mark.parametrize(
+    ("metadata", "key"),
+    [({"modelsat_policy": "best"}, "modelsat_policy"), ({"modelsat_model": "mathstral"}, "modelsat_model")],
+)
+def test_a_client_override_is_refused_with_a_400_naming_it(proxy, metadata, key):
+    """The shipped config lets no client override the policy or the deployment (issue #22, item 2)."""
+    client, _ = proxy
+    response = _chat(client, "chat", "What is the integral of x^2 from 0 to 3?", metadata=metadata)
+    assert response.status_code == 400, response.text
+    assert f"Model-SAT: {key} refused: the operator does not let this caller override" in response.text
+
+
 def test_failing_group_falls_back_to_a_routed_deployment(proxy):
     client, _ = proxy
     response = _chat(client, "flaky", "Summarise the causes of World War I.")
@@ -141,6 +153,7 @@ def test_startup_says_model_sat_is_installed_and_warmed_up(proxy):
     lines = [line for line in log.read_text().splitlines() if "Model-SAT routing installed" in line]
     assert len(lines) == 1, log.read_text()[-3000:]
     assert "warmed up" in lines[0] and "chat: llama-8b, phi-3-mini, mathstral" in lines[0]
+    assert "client overrides none, no cost cap" in lines[0]
 
 
 def _log_of_a_stopped_start(config: Path, tmp_path: Path) -> str:

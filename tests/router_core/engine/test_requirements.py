@@ -87,3 +87,19 @@ def test_messages_that_are_not_role_content_objects_are_a_config_error(messages,
         ConfigError, match=rf"messages must be a list of \{{role, content\}} objects; {problem}"
     ):
         Requirements.of_chat(messages)
+
+
+def test_a_cost_cap_leaves_out_pricier_and_unpriced_candidates() -> None:
+    cards = {
+        "cheap": make_card("cheap", [0.5], price=1.0),
+        "at-cap": make_card("at-cap", [0.5], price=10.0),
+        "dear": make_card("dear", [0.5], price=10.5),
+        "unpriced": make_card("unpriced", [0.5]),
+    }
+    capped = capable_candidates(cards, Requirements(max_price=10))
+    assert list(capped.cards) == ["cheap", "at-cap"]
+    assert capped.excluded["dear"] == ["price 10.5 USD per 1M tokens is above the cost cap of 10"]
+    assert capped.excluded["unpriced"][0].startswith("no price on its card")
+    assert list(capable_candidates(cards, Requirements()).cards) == list(cards)
+    with pytest.raises(NoCapableCandidateError, match=r"\(~0 tokens, price <= 0.5\)"):
+        capable_candidates(cards, Requirements(max_price=0.5))
