@@ -7,6 +7,7 @@ import time
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from router_core.cli.common import (
     CheckpointOption,
@@ -18,7 +19,7 @@ from router_core.cli.common import (
     console,
     fail,
 )
-from router_core.errors import ConfigError, ModelSATError, ServiceError
+from router_core.errors import ConfigError, ModelSATError, ServiceError, validation_summary
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -63,7 +64,7 @@ def serve_command(
     ] = None,
 ) -> None:
     """Serve the router over HTTP: POST /v1/route, GET /health (bearer token from MODELSAT_SERVICE_TOKEN)."""
-    from router_core.engine import EngineConfig
+    from router_core.engine import EngineConfig, parse_policy
     from router_core.service.protocol import ROUTE_PATH, TOKEN_ENV
 
     try:
@@ -80,6 +81,8 @@ def serve_command(
         "allow_remote_code": trust_remote_code,
     }
     try:
+        if policy is not None:
+            parse_policy(policy)  # an unknown policy fails here, not in every replica
         settings = ServiceSettings(
             engine=EngineConfig(**{k: v for k, v in given.items() if v is not None}),
             replicas=replicas,
@@ -90,8 +93,10 @@ def serve_command(
             batch_wait_ms=batch_wait_ms,
             max_request_bytes=max_request_bytes,
         )
-    except ValueError as exc:
-        raise fail(ConfigError(str(exc))) from exc
+    except ValidationError as exc:
+        raise fail(ConfigError(f"invalid service settings: {validation_summary(exc)}")) from exc
+    except ModelSATError as exc:
+        raise fail(exc) from exc
     if host not in LOCAL_HOSTS and not os.environ.get(TOKEN_ENV):
         console.print(
             f"[bold yellow]warning:[/] listening on {host} with no {TOKEN_ENV}: anyone who reaches "
