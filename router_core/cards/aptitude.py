@@ -81,16 +81,6 @@ class AptitudeTest(BaseModel):
         touched = {task.family for task in self.tasks if task.id in set(task_ids)}
         return [family for family in self.families if family in touched]
 
-    def task_categories(self, questions: OutcomeMatrix) -> dict[str, str]:
-        """Each task's category: the majority category of its items found in `questions`."""
-        category = {ins.id: ins.category for ins in questions.instructions if ins.category}
-        out = {}
-        for task in self.tasks:
-            counts = Counter(category[q] for q in task.question_ids if q in category)
-            if counts:
-                out[task.id] = counts.most_common(1)[0][0]
-        return out
-
     def task(self, task_id: str) -> AptitudeTask:
         for task in self.tasks:
             if task.id == task_id:

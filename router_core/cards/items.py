@@ -87,6 +87,11 @@ def load_aptitude_items(version: str) -> dict[str, AptitudeItem]:
     return dict(_shipped_items(version))
 
 
+def shipped_items(version: str) -> list[AptitudeItem]:
+    """A shipped test's items, in file order ([] for a test that ships none: tests before v3)."""
+    return list(load_aptitude_items(version).values()) if shipped_items_path(version).is_file() else []
+
+
 @cache
 def _shipped_items(version: str) -> tuple[tuple[str, AptitudeItem], ...]:
     resource = shipped_items_path(version)

@@ -9,12 +9,12 @@ from typing import Annotated
 
 import typer
 
-from router_core.cards.aptitude import load_aptitude_test
-from router_core.cards.card import load_cards
+from router_core.cards.card import cards_aptitude_test, load_cards
 from router_core.cli.common import CardsOption, DataOption, DeviceOption, RemoteCodeOption, console, fail
 from router_core.data import load_outcomes
 from router_core.errors import ModelSATError
 from router_core.training.config import TrainConfig
+from router_core.zoos.splits import held_out_families
 
 
 def train_command(
@@ -60,20 +60,27 @@ def fit_prior_command(
     device: DeviceOption = None,
     trust_remote_code: RemoteCodeOption = False,
 ) -> None:
-    """Fit the card category prior of a trained router (training does this itself at the end)."""
+    """Fit the card category prior of a trained router (training does this itself at the end),
+    on the questions it was trained on: a router trained without the held-out task families
+    gets a prior fitted without their questions too."""
     from router_core.model.checkpoint import load_checkpoint, save_checkpoint, training_record
     from router_core.training.prior import fit_category_prior
     from router_core.training.trainer import TrainingData
 
     try:
-        training_data = TrainingData.from_outcomes(load_outcomes(data), load_cards(cards), None)
+        trained = training_record(checkpoint)
+        held = held_out_families() if trained.get("config", {}).get("hold_out_families") else []
+        all_cards = load_cards(cards)
+        training_data = TrainingData.from_outcomes(load_outcomes(data), all_cards, None, held)
         model = load_checkpoint(checkpoint, device=device, allow_remote_code=trust_remote_code)
         report = fit_category_prior(
-            model, training_data.train, training_data.validation, training_data.cards, load_aptitude_test()
+            model,
+            training_data.train,
+            training_data.validation,
+            training_data.cards,
+            cards_aptitude_test(list(all_cards.values())),
         )
-        record = training_record(checkpoint) | {
-            "category_prior": report | {"command": shlex.join(["modelsat", *sys.argv[1:]])}
-        }
+        record = trained | {"category_prior": report | {"command": shlex.join(["modelsat", *sys.argv[1:]])}}
         save_checkpoint(model, out, record)
     except ModelSATError as exc:
         raise fail(exc) from exc

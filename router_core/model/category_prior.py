@@ -1,15 +1,16 @@
 """Card category prior: the card's accuracy on the instruction's kind of task, as a logit offset.
 
-The router LLM reads a card through a few pooled tokens. Trained on 19 cards it learns those
+The router LLM reads a card through a few pooled tokens. Trained on a zoo's cards it learns those
 cards better than it learns to read cards, and on a new model's card it falls short of a plain
-lookup of the card's accuracy on the instruction's subject. The prior adds that lookup to the
-Yes-minus-No logit: a linear classifier on psi(instruction) gives Pr(category | x) over the
-dataset's categories, each aptitude task belongs to one category, and
+lookup of the card's accuracy on the instruction's kind of task. The prior adds that lookup to
+the Yes-minus-No logit: a linear classifier on psi(instruction) gives Pr(c | x) over categories,
+each aptitude task belongs to one category, and
 
     prior(x, m) = weight * logit( sum_c Pr(c | x) * accuracy of m's card on the tasks of c )
 
-A model still enters only through its card, so the router keeps scoring models it never saw.
-The trainer fits the classifier on training questions and picks `weight` on validation.
+The trainer fits one category per aptitude task (`router_core/training/prior.py`); routers
+fitted before test v3 grouped tasks by MMLU-Pro category, which this module still reads. A model
+still enters only through its card, so the router keeps scoring models it never saw.
 """
 
 from __future__ import annotations

@@ -1,8 +1,12 @@
 """Fit the card category prior of a trained router (see `router_core/model/category_prior.py`).
 
-Runs after capability instruction tuning, on the same data the trainer may see: the instruction
-classifier learns the categories of the training questions, and the prior's weight is the one
-with the best routed accuracy on the validation questions (0 turns the prior off).
+Runs after capability instruction tuning, on the same data the trainer may see. The prior's
+categories are the aptitude test's tasks: the instruction classifier learns which task an
+instruction resembles from the test's own items (shipped with the test, so a task whose family
+no training question covers is learned too: a card's evidence about it stays usable) and from the
+training questions of each task's source. Classes are weighted evenly, since users' traffic has
+its own mix of tasks, not the training data's. The prior's weight is the one with the best routed
+accuracy on the validation questions (0 turns the prior off).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
-from router_core.cards.aptitude import AptitudeTest
-from router_core.data.outcomes import OutcomeMatrix
+from router_core.cards.aptitude import AptitudeTest, task_id
+from router_core.cards.items import shipped_items
+from router_core.data.outcomes import OutcomeMatrix, format_multiple_choice
 from router_core.errors import ConfigError
 from router_core.evaluation.metrics import route, routed_accuracy
 from router_core.model.category_prior import CategoryPrior
@@ -48,25 +53,45 @@ def softmax_head(classifier: LogisticRegression) -> dict[str, torch.Tensor]:
     }
 
 
+def task_labels(questions: OutcomeMatrix, aptitude: AptitudeTest) -> dict[str, str]:
+    """The aptitude task of each question that has one: an item of the task, or a question of
+    the task's source (an MMLU-Pro subject, an LLMRouter task, an AlpacaEval dataset)."""
+    item_task = {q: task.id for task in aptitude.tasks for q in task.question_ids}
+    tasks = {task.id for task in aptitude.tasks}
+    labels = {}
+    for ins in questions.instructions:
+        task = item_task.get(ins.id, task_id(ins.source))
+        if task in tasks:
+            labels[ins.id] = task
+    return labels
+
+
+def task_examples(train: OutcomeMatrix, aptitude: AptitudeTest) -> tuple[list[str], list[str]]:
+    """(texts, task ids) the classifier learns from: the labelled training questions, and the
+    test's shipped items that are not among them (those of held-out task families)."""
+    labels = task_labels(train, aptitude)
+    texts = [ins.routing_text for ins in train.instructions if ins.id in labels]
+    tasks = [labels[ins.id] for ins in train.instructions if ins.id in labels]
+    for item in shipped_items(aptitude.version):
+        if item.id not in labels:
+            texts.append(format_multiple_choice(item.prompt, item.choices) if item.choices else item.prompt)
+            tasks.append(item.task)
+    return texts, tasks
+
+
 def fit_classifier(
     model: ModelSATModel, train: OutcomeMatrix, aptitude: AptitudeTest
 ) -> tuple[CategoryPriorSettings, dict[str, torch.Tensor]]:
-    """The instruction classifier, fitted on the categories of the training questions, and the
-    prior's settings at weight 1."""
-    labelled = [ins for ins in train.instructions if ins.category]
-    categories = sorted({ins.category for ins in labelled if ins.category})
-    if len(categories) < 2:
-        raise ConfigError("the category prior needs training questions of at least two categories")
+    """The instruction classifier over the aptitude tasks, and the prior's settings at weight 1."""
+    texts, tasks = task_examples(train, aptitude)
+    if len(set(tasks)) < 2:
+        raise ConfigError("the category prior needs items or training questions of two aptitude tasks")
     model.eval()
-    classifier = LogisticRegression(C=CLASSIFIER_C, max_iter=2000).fit(
-        encode_instructions(model, [ins.routing_text for ins in labelled]).float().numpy(),
-        [ins.category for ins in labelled],
+    classifier = LogisticRegression(C=CLASSIFIER_C, max_iter=3000, class_weight="balanced").fit(
+        encode_instructions(model, texts).float().numpy(), tasks
     )
-    settings = CategoryPriorSettings(
-        weight=1.0,
-        categories=[str(c) for c in classifier.classes_],
-        task_categories=aptitude.task_categories(train),
-    )
+    classes = [str(c) for c in classifier.classes_]
+    settings = CategoryPriorSettings(weight=1.0, categories=classes, task_categories={t: t for t in classes})
     return settings, softmax_head(classifier)
 
 
@@ -76,6 +101,7 @@ def pick_weight(
     head: dict[str, torch.Tensor],
     validation: OutcomeMatrix,
     cards: dict[str, Any],
+    aptitude: AptitudeTest,
     weights: Sequence[float] = WEIGHTS,
 ) -> dict[str, Any]:
     """Install the prior at the weight with the best validation routed accuracy (0: none) and
@@ -99,17 +125,17 @@ def pick_weight(
     }
     best = max(measured, key=lambda w: (measured[w], -w))  # a tie keeps the smaller prior
     model.set_category_prior(settings.model_copy(update={"weight": best}) if best else None, head)
-    named = [settings.categories[k] for k in predicted]
+    labels = task_labels(validation, aptitude)
+    hits = [
+        settings.categories[k] == labels[ins.id]
+        for k, ins in zip(predicted, validation.instructions, strict=True)
+        if ins.id in labels
+    ]
     return {
         "weight": best,
         "validation_routed_accuracy": {str(w): round(a, 4) for w, a in measured.items()},
         "validation_questions": len(texts),
-        "classifier_validation_accuracy": round(
-            float(
-                np.mean([p == ins.category for p, ins in zip(named, validation.instructions, strict=True)])
-            ),
-            4,
-        ),
+        "classifier_validation_accuracy": round(float(np.mean(hits)), 4) if hits else None,
     }
 
 
@@ -124,4 +150,4 @@ def fit_category_prior(
     """Fit the classifier on `train`, pick the weight on `validation` (both: the training models'
     outcomes), install the prior in `model`, and return what was measured."""
     settings, head = fit_classifier(model, train, aptitude)
-    return pick_weight(model, settings, head, validation, cards, weights)
+    return pick_weight(model, settings, head, validation, cards, aptitude, weights)

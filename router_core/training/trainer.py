@@ -286,7 +286,7 @@ def train(
     best = load_checkpoint(out_dir / BEST, device=str(model.device), allow_remote_code=remote)
     if config.category_prior and best.prior is not None:  # joint: keep its classifier, re-pick the weight
         meta["category_prior"] = pick_weight(
-            best, best.prior.settings, best.prior.state_dict(), data.validation, data.cards
+            best, best.prior.settings, best.prior.state_dict(), data.validation, data.cards, aptitude
         )
     elif config.category_prior:
         meta["category_prior"] = fit_category_prior(best, data.train, data.validation, data.cards, aptitude)

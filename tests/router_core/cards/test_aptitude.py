@@ -255,9 +255,3 @@ def test_shipped_tasks_cover_the_categories(real_outcomes) -> None:
     }
 
     assert covered == {ins.category for ins in real_outcomes.instructions}
-
-
-def test_a_task_belongs_to_the_majority_category_of_its_items():
-    from tests.router_core.builders import small_aptitude, small_matrix
-
-    assert small_aptitude().task_categories(small_matrix()) == {"task0": "math", "task1": "law"}

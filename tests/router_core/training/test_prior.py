@@ -40,3 +40,67 @@ def test_a_prior_that_does_not_help_on_validation_is_left_out(tiny_config):
 
     assert report["weight"] == 0.0
     assert model.prior is None and model.config.category_prior is None
+
+
+COOKING = [
+    "How long should I roast a whole chicken at 200 C?",
+    "What can I use instead of eggs when baking a cake?",
+    "How do I keep pasta from sticking together while it boils?",
+    "Give me a recipe for a quick tomato soup.",
+]
+
+
+def test_the_prior_learns_a_task_no_training_question_covers_from_the_tests_items(tiny_config, monkeypatch):
+    """A held-out task type: no training question is about cooking, but the test's shipped items
+    are, so a cooking request goes to the model whose card is strong on the cooking task."""
+    from router_core.cards.aptitude import AptitudeTask, AptitudeTest
+    from router_core.cards.items import AptitudeItem
+
+    aptitude = AptitudeTest(
+        version="test-v1",
+        tasks=[
+            *APTITUDE.tasks,
+            AptitudeTask(id="task2", description="Cooking", question_ids=[f"c{i}" for i in range(4)]),
+        ],
+    )
+    items = [
+        AptitudeItem(id=f"c{i}", task="task2", grader="f1", prompt=text, answer="-")
+        for i, text in enumerate(COOKING)
+    ]
+    monkeypatch.setattr("router_core.training.prior.shipped_items", lambda version: items)
+    torch.manual_seed(0)
+    cards = {
+        "math-model": make_card("math-model", [0.9, 0.1, 0.1]),
+        "law-model": make_card("law-model", [0.1, 0.9, 0.1]),
+        "chef-model": make_card("chef-model", [0.1, 0.1, 0.9]),
+    }
+    model = ModelSATModel.build(tiny_config, device="cpu")
+
+    report = fit_category_prior(model, small_matrix(), small_matrix(), cards, aptitude)
+
+    assert report["weight"] > 0 and "task2" in model.config.category_prior.categories
+    scores = ModelSATScorer(model).score(["Which herbs go well in a roast chicken?"], list(cards.values()))
+    assert list(cards)[int(scores.argmax())] == "chef-model"
+
+
+def test_training_questions_are_labelled_by_their_item_or_their_tasks_source():
+    from router_core.cards.aptitude import AptitudeTask, AptitudeTest
+    from router_core.data.outcomes import Instruction, OutcomeMatrix
+    from router_core.training.prior import task_labels
+
+    instructions = [
+        Instruction(id="a", text="an item", source="ori_mmlu-jurisprudence"),
+        Instruction(id="b", text="same subject", source="ori_mmlu-jurisprudence"),
+        Instruction(id="c", text="a task's source", source="gsm8k"),
+        Instruction(id="d", text="no task of the test", source="ori_mmlu-astronomy"),
+    ]
+    outcomes = OutcomeMatrix(instructions, ["m"], np.ones((4, 1)), np.ones((4, 1), bool))
+    aptitude = AptitudeTest(
+        version="t",
+        tasks=[
+            AptitudeTask(id="jurisprudence", description="Law", question_ids=["a"]),
+            AptitudeTask(id="gsm8k", description="Math", question_ids=[]),
+        ],
+    )
+
+    assert task_labels(outcomes, aptitude) == {"a": "jurisprudence", "b": "jurisprudence", "c": "gsm8k"}
