@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
-from collections.abc import Iterable, Sequence
-from functools import cache
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from router_core.cards.aptitude import DEFAULT_VERSION, AptitudeTest, load_aptitude_test, shipped_versions
 from router_core.cards.validation import check_card
@@ -26,17 +28,24 @@ MAX_NOTES_CHARS = 2000
 """Longest `facts.notes` text."""
 
 
-class TaskScore(BaseModel):
+class _Frozen(BaseModel):
+    """Cards are shared by the whole process (`load_cards` caches the shipped set), so they are
+    values: an edit is a new object (`model_copy(update=...)`), never a change seen by others."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class TaskScore(_Frozen):
     task: str
     description: str = Field(max_length=MAX_TASK_DESCRIPTION_CHARS)
     accuracy: float = Field(ge=0.0, le=1.0)
     n_items: int = Field(default=20, ge=1)
 
 
-class ModelFacts(BaseModel):
+class ModelFacts(_Frozen):
     """Expert knowledge a card can carry besides its scores (the paper's 'easy to extend' text)."""
 
-    languages: list[str] | None = None
+    languages: tuple[str, ...] | None = None
     context_length: int | None = Field(default=None, gt=0)
     tool_calling: bool | None = Field(default=None, description="Native tool / function calling")
     vision: bool | None = Field(default=None, description="Accepts images in messages")
@@ -57,25 +66,37 @@ class ModelFacts(BaseModel):
         return out
 
 
-class CapabilityCard(BaseModel):
+class CapabilityCard(_Frozen):
     model: str = Field(min_length=1)
-    aliases: list[str] = Field(default_factory=list, description="Other names of the same model")
+    aliases: tuple[str, ...] = Field(default=(), description="Other names of the same model")
     aptitude_version: str
-    families: list[str] | None = Field(
+    families: tuple[str, ...] | None = Field(
         default=None,
         description="The task families the card measures (whole families only); fewer than the "
         "test's means a partial card. None: a test without families",
     )
-    scores: list[TaskScore] = Field(min_length=1, max_length=MAX_CARD_TASKS)
+    scores: tuple[TaskScore, ...] = Field(min_length=1, max_length=MAX_CARD_TASKS)
     facts: ModelFacts = Field(default_factory=ModelFacts)
 
     @field_validator("scores")
     @classmethod
-    def _unique_tasks(cls, scores: list[TaskScore]) -> list[TaskScore]:
+    def _unique_tasks(cls, scores: tuple[TaskScore, ...]) -> tuple[TaskScore, ...]:
         tasks = [s.task for s in scores]
         if len(set(tasks)) != len(tasks):
             raise ValueError("each task may appear only once")
         return scores
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Content hash, computed once per card: it keys everything cached per card (capability
+        encodings, scores per zoo), so an edited card (a new object) is encoded afresh."""
+        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()[:16]
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> CapabilityCard:
+        """A copy with `update` applied; its fingerprint is computed anew, not copied."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop("fingerprint", None)
+        return copied
 
     @property
     def mean_accuracy(self) -> float:
@@ -98,7 +119,7 @@ class CapabilityCard(BaseModel):
         """One sentence per task (in `order`, a permutation for perturbation), then the facts."""
         if order is not None and sorted(order) != list(range(len(self.scores))):
             raise ValueError("order must be a permutation of the card's task indices")
-        scores = [self.scores[i] for i in order] if order is not None else self.scores
+        scores = [self.scores[i] for i in order] if order is not None else list(self.scores)
         text = [
             f"The model achieves {round(s.accuracy * 100)}% on the task of '{s.description}'." for s in scores
         ]

@@ -55,9 +55,10 @@ def check_card(card: CapabilityCard, test: AptitudeTest | None = None) -> Capabi
                 f"(missing {sorted(set(tasks) - measured)[:3]}); a card reports every task of "
                 "each family it covers"
             )
-    declared = test.families_of(sorted(measured)) if test.families else None
+    declared = tuple(test.families_of(sorted(measured))) if test.families else None
     if card.families is not None and card.families != declared:
         raise CardError(
-            f"card of {card.model!r} says it covers {card.families}, but its tasks cover {declared}"
+            f"card of {card.model!r} says it covers {list(card.families)}, but its tasks cover "
+            f"{None if declared is None else list(declared)}"
         )
     return card

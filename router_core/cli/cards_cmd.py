@@ -81,7 +81,7 @@ def show(
     table = Table(title=f"{len(found)} capability cards (mean accuracy over the families each card covers)")
     for column in ("model", "families", "mean accuracy", "tasks", "price $/1M", "aptitude test"):
         table.add_column(column, no_wrap=column in ("model", "families"))  # never cut a name
-    for card in sorted(found.values(), key=lambda c: (c.families or [], -c.mean_accuracy)):
+    for card in sorted(found.values(), key=lambda c: (c.families or (), -c.mean_accuracy)):
         price = f"{card.price:.2f}" if card.price is not None else "-"
         table.add_row(
             card.model,

@@ -25,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from router_core.cache import LRUCache
 from router_core.cards.card import CapabilityCard
-from router_core.cards.fingerprint import card_fingerprint
 from router_core.engine.batching import MicroBatcher, ScoreRequest
 from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.policies import Policy, parse_policy
@@ -225,7 +224,7 @@ class RouterEngine:
         return self._ensure_scorer().score(instructions, cards)
 
     def _request(self, instructions: list[str], cards: Sequence[CapabilityCard]) -> ScoreRequest:
-        zoo = tuple(card_fingerprint(card) for card in cards)
+        zoo = tuple(card.fingerprint for card in cards)
         return ScoreRequest(instructions=instructions, cards=list(cards), zoo=zoo)
 
     # ---- routing -----------------------------------------------------------------------------

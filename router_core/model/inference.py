@@ -16,7 +16,6 @@ import torch
 
 from router_core.cache import LRUCache
 from router_core.cards.card import CapabilityCard
-from router_core.cards.fingerprint import card_fingerprint
 from router_core.errors import CardError
 from router_core.model.calibration import pr_yes
 from router_core.model.network import ModelSATModel
@@ -44,7 +43,7 @@ class ModelSATScorer:
             )
 
     def card_state(self, card: CapabilityCard, seed: int | None) -> Any:
-        key = (card_fingerprint(card), seed)
+        key = (card.fingerprint, seed)
         cached = self._capabilities.get(key)
         if cached is None:
             with torch.inference_mode():

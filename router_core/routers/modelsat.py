@@ -12,7 +12,6 @@ import numpy as np
 from pydantic import Field
 
 from router_core.cards.card import CapabilityCard
-from router_core.cards.fingerprint import card_fingerprint
 from router_core.model.config import Precision
 from router_core.routers.base import Router, RouterOptions
 
@@ -58,7 +57,7 @@ class ModelSATBenchmarkRouter(Router):
     def _score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
         """Pr(Yes) per pair is independent of the zoo, so pairs scored for one zoo are reused by
         the next (evaluate the largest zoo first)."""
-        keys = [card_fingerprint(card) for card in cards]
+        keys = [card.fingerprint for card in cards]
         todo = list(dict.fromkeys(t for t in instructions if any((t, k) not in self._memo for k in keys)))
         if todo:
             scores = self.scorer.score(todo, list(cards))

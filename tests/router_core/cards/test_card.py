@@ -322,7 +322,7 @@ def _huge(tasks: int = 10_000, notes: str | None = None) -> dict:
 @pytest.mark.parametrize(
     ("card", "problem"),
     [
-        (_huge(), "scores: List should have at most 200 items"),
+        (_huge(), "scores: Tuple should have at most 200 items"),
         (_huge(3, notes="x" * 100_000), "facts.notes: String should have at most 2000 characters"),
         (_huge(3) | {"scores": [{"task": "t", "description": "d" * 10_000, "accuracy": 0.5}]}, "description"),
     ],
@@ -354,3 +354,32 @@ def test_a_card_at_the_bounds_is_accepted() -> None:
 
     card = CapabilityCard.model_validate(_huge(MAX_CARD_TASKS, notes="n" * MAX_NOTES_CHARS))
     assert len(card.scores) == 200
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda card: setattr(card.facts, "input_price", 999),
+        lambda card: setattr(card, "model", "other"),
+        lambda card: setattr(card.scores[0], "accuracy", 1.0),
+        lambda card: card.scores.append(card.scores[0]),  # type: ignore[attr-defined]
+        lambda card: card.aliases.append("other"),  # type: ignore[attr-defined]
+    ],
+)
+def test_a_shipped_card_cannot_be_changed_in_place(mutate) -> None:
+    """Cards are shared by the process: an edit anywhere would change every later `load_cards()`."""
+    card = load_cards()["Yi-6B"]
+    with pytest.raises((ValidationError, AttributeError)):
+        mutate(card)
+    assert load_cards()["Yi-6B"] == card
+
+
+def test_an_edited_card_is_a_new_card_with_its_own_fingerprint() -> None:
+    card = load_cards()["Yi-6B"]
+    before = card.fingerprint
+    dearer = card.model_copy(update={"facts": card.facts.model_copy(update={"input_price": 999})})
+
+    assert dearer.facts.input_price == 999
+    assert card.facts.input_price != 999
+    assert card.fingerprint == before
+    assert dearer.fingerprint != before

@@ -80,9 +80,9 @@ def test_partial_cards_cover_the_families_their_model_was_measured_on(tmp_path: 
 
     cards = {card.model: card for card in build_cards(outcomes, test, facts={})}
 
-    assert cards["chat-a"].families == ["open-ended"]
-    assert cards["big-70b"].families == ["multiple-choice-qa", "competition-math", "short-answer-qa", "code"]
-    assert cards["Meta-Llama-3_1-8B-Instruct"].aliases == ["llama-3.1-8b-instruct"]
+    assert cards["chat-a"].families == ("open-ended",)
+    assert cards["big-70b"].families == ("multiple-choice-qa", "competition-math", "short-answer-qa", "code")
+    assert cards["Meta-Llama-3_1-8B-Instruct"].aliases == ("llama-3.1-8b-instruct",)
     assert [s.task for s in cards["chat-a"].scores] == ["vicuna"]
     assert np.isclose(cards["chat-a"].scores[0].accuracy, 0.9)  # graded, not a win
 
@@ -110,7 +110,7 @@ def test_shipped_v3_cards_cover_all_three_sources() -> None:
     assert len(cards) == 76
     families = {tuple(card.families or ()) for card in cards.values()}
     assert ("open-ended",) in families and ("knowledge",) in families
-    assert cards["Meta-Llama-3_1-8B-Instruct"].aliases == ["llama-3.1-8b-instruct"]
+    assert cards["Meta-Llama-3_1-8B-Instruct"].aliases == ("llama-3.1-8b-instruct",)
     assert cards["codegemma-7b"].price == 0.2
     assert load_cards(list(cards.values())) == cards  # each card fits the test it names
 

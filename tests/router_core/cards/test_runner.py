@@ -337,7 +337,7 @@ async def test_every_grader_gives_right_replies_full_marks_and_wrong_ones_none()
     result = await run_v3(right, v3(circle_rotations=1))
     assert scores(result) == every_task(1.0)
     assert [s.task for s in result.card.scores] == [task.id for task in V3_TEST.tasks]
-    assert result.card.families == list(V3_TEST.families) and len(V3_TEST.families) == 7
+    assert result.card.families == tuple(V3_TEST.families) and len(V3_TEST.families) == 7
     assert right.calls == {item_id: 2 if item_id.startswith("mc-") else 1 for item_id in V3_ITEMS}
     by_id = {r.item_id: r.presentations[-1] for r in result.records}
     assert (by_id["gsm-1"].extracted, by_id["gsm-1"].expected) == ("20000", "20000")
@@ -456,7 +456,7 @@ async def test_families_give_a_partial_card_and_share_the_progress_file(tmp_path
     both = only("short-answer-qa", "math-word-problems")
     second = await run_v3(model, v3(families=both), progress_path=progress)
     assert scores(second) == {"gsm": (1.0, 2), "qa": (1.0, 2)}
-    assert second.card.families == ["math-word-problems", "short-answer-qa"]
+    assert second.card.families == ("math-word-problems", "short-answer-qa")
     assert second.resumed == 2 and set(model.calls) == {"gsm-1", "gsm-2"}
 
     narrower = await run_v3(ItemModel(RIGHT), v3(families=only("math-word-problems")), progress_path=progress)

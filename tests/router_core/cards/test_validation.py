@@ -51,7 +51,9 @@ def test_a_card_of_another_version_is_refused() -> None:
 
 def test_a_task_described_otherwise_is_refused() -> None:
     card = _card(["gsm8k"])
-    card.scores[0] = card.scores[0].model_copy(update={"description": "Anything I like"})
+    card = card.model_copy(
+        update={"scores": (card.scores[0].model_copy(update={"description": "Anything I like"}),)}
+    )
 
     with pytest.raises(CardError, match="describes tasks"):
         check_card(card, TEST)

@@ -228,7 +228,7 @@ def test_show_a_malformed_card_file(tmp_path: Path) -> None:
 
     result = runner.invoke(app, ["cards", "show", "--cards", str(path)])
 
-    assert_one_line_error(result, f"{path} (card 0): scores: List should have at least 1 item")
+    assert_one_line_error(result, f"{path} (card 0): scores: Tuple should have at least 1 item")
 
 
 # ---------------------------------------------------------------- select-test

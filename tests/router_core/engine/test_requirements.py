@@ -61,7 +61,7 @@ def test_no_capable_candidate_names_each_shortfall() -> None:
 def test_shipped_cards_state_tools_and_vision() -> None:
     shipped = load_cards()
     assert all(c.facts.vision is not None for c in shipped.values())
-    mmlu_pro = [c for c in shipped.values() if c.families == ["knowledge"]]
+    mmlu_pro = [c for c in shipped.values() if c.families == ("knowledge",)]
     assert len(mmlu_pro) == 23 and all(c.facts.tool_calling is not None for c in mmlu_pro)
     assert list(capable_candidates(shipped, Requirements(vision=True)).cards) == ["gemini-1.5-pro-002"]
     tools = capable_candidates(shipped, Requirements(tools=True)).cards
