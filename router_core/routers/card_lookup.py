@@ -1,10 +1,12 @@
 """Card lookup: the rule a learned router must beat to show that it reads cards.
 
-A classifier learns each training instruction's aptitude task (or task family) from its
-embedding; a candidate's score is its card's accuracy on the predicted task (or the family's
-mean), read straight off the card. Nothing is learned about any model: a new model is routed
-by its card alone, as Model-SAT routes it. A candidate whose card does not cover the predicted
-family (a partial card) ranks below every candidate that does, by its card mean.
+A classifier learns each instruction's aptitude task (or task family) from its embedding, on
+the examples the card prior learns from (the test's items and the training questions of each
+task's source, `router_core/cards/task_examples.py`); a candidate's score is its card's
+accuracy on the predicted task (or the family's mean), read straight off the card. Nothing is
+learned about any model: a new model is routed by its card alone, as Model-SAT routes it. A
+candidate whose card does not cover the predicted family (a partial card) ranks below every
+candidate that does, by its card mean.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import numpy as np
 from pydantic import Field
 from sklearn.linear_model import LogisticRegression
 
-from router_core.cards.aptitude import AptitudeTest, load_aptitude_test, task_id
+from router_core.cards.aptitude import AptitudeTest, load_aptitude_test
 from router_core.cards.card import CapabilityCard
+from router_core.cards.task_examples import task_examples
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
 from router_core.routers.base import RouterOptions
@@ -43,13 +46,14 @@ class CardLookupRouter(EmbeddingRouter):
     def fit(self, train: OutcomeMatrix, cards: Mapping[str, CapabilityCard]) -> None:
         test = _test_of(cards)
         self._groups = _task_groups(test, self.options.level)
-        labels = [_label(ins.source, ins.family, self.options.level) for ins in train.instructions]
+        texts, tasks = task_examples(train, test)
+        family = {task.id: task.family or "" for task in test.tasks}
+        labels = tasks if self.options.level == "task" else [family[t] for t in tasks]
         known = [i for i, label in enumerate(labels) if label in self._groups]
         if len({labels[i] for i in known}) < 2:
             raise ConfigError(
                 "card-lookup needs training instructions of two tasks of the cards' test at least"
             )
-        texts = self.training_texts(train)
         self._classifier = LogisticRegression(max_iter=1000).fit(
             self.embed([texts[i] for i in known]), [labels[i] for i in known]
         )
@@ -75,10 +79,6 @@ def _task_groups(test: AptitudeTest, level: str) -> dict[str, list[str]]:
     if level == "task" or not test.families:
         return {task.id: [task.id] for task in test.tasks}
     return test.families
-
-
-def _label(source: str | None, family: str | None, level: str) -> str:
-    return task_id(source) if level == "task" else (family or "")
 
 
 def _accuracy_on(card: CapabilityCard, tasks: list[str]) -> float:

@@ -19,9 +19,9 @@ import torch
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
-from router_core.cards.aptitude import AptitudeTest, task_id
-from router_core.cards.items import shipped_items
-from router_core.data.outcomes import OutcomeMatrix, format_multiple_choice
+from router_core.cards.aptitude import AptitudeTest
+from router_core.cards.task_examples import task_examples, task_labels
+from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
 from router_core.evaluation.metrics import route, routed_accuracy
 from router_core.model.category_prior import CategoryPrior
@@ -51,32 +51,6 @@ def softmax_head(classifier: LogisticRegression) -> dict[str, torch.Tensor]:
         "head.weight": torch.tensor(weight, dtype=torch.float32),
         "head.bias": torch.tensor(bias, dtype=torch.float32),
     }
-
-
-def task_labels(questions: OutcomeMatrix, aptitude: AptitudeTest) -> dict[str, str]:
-    """The aptitude task of each question that has one: an item of the task, or a question of
-    the task's source (an MMLU-Pro subject, an LLMRouter task, an AlpacaEval dataset)."""
-    item_task = {q: task.id for task in aptitude.tasks for q in task.question_ids}
-    tasks = {task.id for task in aptitude.tasks}
-    labels = {}
-    for ins in questions.instructions:
-        task = item_task.get(ins.id, task_id(ins.source))
-        if task in tasks:
-            labels[ins.id] = task
-    return labels
-
-
-def task_examples(train: OutcomeMatrix, aptitude: AptitudeTest) -> tuple[list[str], list[str]]:
-    """(texts, task ids) the classifier learns from: the labelled training questions, and the
-    test's shipped items that are not among them (those of held-out task families)."""
-    labels = task_labels(train, aptitude)
-    texts = [ins.routing_text for ins in train.instructions if ins.id in labels]
-    tasks = [labels[ins.id] for ins in train.instructions if ins.id in labels]
-    for item in shipped_items(aptitude.version):
-        if item.id not in labels:
-            texts.append(format_multiple_choice(item.prompt, item.choices) if item.choices else item.prompt)
-            tasks.append(item.task)
-    return texts, tasks
 
 
 def fit_classifier(

@@ -67,3 +67,14 @@ def test_cards_of_two_tests_are_refused() -> None:
 
     with pytest.raises(ConfigError, match="reads cards of one aptitude test"):
         router.fit(_train(), {"a": _card("a", "code", BOTH), "b": other})
+
+
+def test_a_family_no_training_question_covers_is_recognised_from_the_tests_items() -> None:
+    cards = {"coder": _card("coder", "code", BOTH), "mathy": _card("mathy", "math-word-problems", BOTH)}
+    math_only = _train().select(instruction_ids=[str(i) for i in range(10, 20)])
+    router = make_router("card-lookup", embedder=HashingEmbedder())
+    router.fit(math_only, cards)
+
+    scores = router.score(CODE, [cards["coder"], cards["mathy"]])
+
+    assert scores.argmax(axis=1).tolist() == [0, 0]

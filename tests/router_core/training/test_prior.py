@@ -67,7 +67,7 @@ def test_the_prior_learns_a_task_no_training_question_covers_from_the_tests_item
         AptitudeItem(id=f"c{i}", task="task2", grader="f1", prompt=text, answer="-")
         for i, text in enumerate(COOKING)
     ]
-    monkeypatch.setattr("router_core.training.prior.shipped_items", lambda version: items)
+    monkeypatch.setattr("router_core.cards.task_examples.shipped_items", lambda version: items)
     torch.manual_seed(0)
     cards = {
         "math-model": make_card("math-model", [0.9, 0.1, 0.1]),
@@ -81,26 +81,3 @@ def test_the_prior_learns_a_task_no_training_question_covers_from_the_tests_item
     assert report["weight"] > 0 and "task2" in model.config.category_prior.categories
     scores = ModelSATScorer(model).score(["Which herbs go well in a roast chicken?"], list(cards.values()))
     assert list(cards)[int(scores.argmax())] == "chef-model"
-
-
-def test_training_questions_are_labelled_by_their_item_or_their_tasks_source():
-    from router_core.cards.aptitude import AptitudeTask, AptitudeTest
-    from router_core.data.outcomes import Instruction, OutcomeMatrix
-    from router_core.training.prior import task_labels
-
-    instructions = [
-        Instruction(id="a", text="an item", source="ori_mmlu-jurisprudence"),
-        Instruction(id="b", text="same subject", source="ori_mmlu-jurisprudence"),
-        Instruction(id="c", text="a task's source", source="gsm8k"),
-        Instruction(id="d", text="no task of the test", source="ori_mmlu-astronomy"),
-    ]
-    outcomes = OutcomeMatrix(instructions, ["m"], np.ones((4, 1)), np.ones((4, 1), bool))
-    aptitude = AptitudeTest(
-        version="t",
-        tasks=[
-            AptitudeTask(id="jurisprudence", description="Law", question_ids=["a"]),
-            AptitudeTask(id="gsm8k", description="Math", question_ids=[]),
-        ],
-    )
-
-    assert task_labels(outcomes, aptitude) == {"a": "jurisprudence", "b": "jurisprudence", "c": "gsm8k"}
