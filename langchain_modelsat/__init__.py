@@ -16,7 +16,7 @@ from langchain_modelsat.errors import (
     StreamInterruptedError,
 )
 from langchain_modelsat.messages import MessagesToInstruction, last_human_instruction, to_messages
-from langchain_modelsat.options import LAMBDA_KEY, MAX_PRICE_KEY, MODEL_KEY, POLICY_KEY
+from langchain_modelsat.options import CONVERSATION_KEY, LAMBDA_KEY, MAX_PRICE_KEY, MODEL_KEY, POLICY_KEY
 from langchain_modelsat.retry import RetrySettings, is_retryable
 from langchain_modelsat.router import ModelSATRouter
 from langchain_modelsat.standin import StandInChatModel
@@ -27,6 +27,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 __all__ = [
+    "CONVERSATION_KEY",
     "LAMBDA_KEY",
     "MAX_PRICE_KEY",
     "METADATA_KEY",

@@ -5,17 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from langchain_core.messages import (
-    BaseMessage,
-    HumanMessage,
-    SystemMessage,
-    convert_to_messages,
-    convert_to_openai_messages,
-)
+from langchain_core.messages import BaseMessage, HumanMessage, convert_to_messages, convert_to_openai_messages
 from langchain_core.prompt_values import PromptValue
 
 from langchain_modelsat.errors import InstructionError
-from router_core.engine import Requirements
+from router_core.engine import human_request
 
 MessagesToInstruction = Callable[[Sequence[BaseMessage]], str]
 """Reads the messages of one call and returns the instruction to route on."""
@@ -46,19 +40,8 @@ def to_messages(value: Any) -> list[BaseMessage]:
 
 
 def last_human_instruction(messages: Sequence[BaseMessage], *, include_system: bool = False) -> str:
-    """The last human message's text: in a tool-calling loop the task stays the user's request,
-    not the latest tool output. `include_system` prepends the system prompt(s). A message with
-    only an image routes on the cards alone (empty text), as the LiteLLM integration does."""
-    human = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
-    if human is not None and not str(human.text).strip() and _has_image(human):
-        return ""
-    if human is None or not str(human.text).strip():
-        raise InstructionError(
-            "no human message with text to route on; add one or pass instruction=callable(messages) -> str"
-        )
-    parts = [str(m.text) for m in messages if isinstance(m, SystemMessage)] if include_system else []
-    return "\n\n".join([*parts, str(human.text)])
-
-
-def _has_image(message: BaseMessage) -> bool:
-    return Requirements.of_chat(convert_to_openai_messages([message])).vision
+    """The routed instruction the router uses by default: the core's rule
+    (`router_core.engine.human_request`, the same on LiteLLM) applied to LangChain messages. The
+    human's latest request, not tool output or blocks an agent harness injects; `include_system`
+    prepends the system prompt(s); "" (the cards alone) when there is no user text."""
+    return human_request(convert_to_openai_messages(list(messages)), include_system=include_system)

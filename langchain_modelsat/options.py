@@ -4,23 +4,22 @@ The app developer is the operator here (`ModelSATRouter(controls=...)`); a call 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.runnables import ConfigurableFieldSpec, RunnableConfig
 
-from router_core.cards.card import CapabilityCard
-from router_core.engine.call_options import (
+from router_core.engine import (
+    CONVERSATION_KEY,
     KEYS,
     LAMBDA_KEY,
     MAX_PRICE_KEY,
     MODEL_KEY,
     POLICY_KEY,
-    CallOptions,
     OperatorControls,
 )
 
 __all__ = [
+    "CONVERSATION_KEY",
     "LAMBDA_KEY",
     "MAX_PRICE_KEY",
     "MODEL_KEY",
@@ -33,20 +32,22 @@ __all__ = [
 
 def configured_options(config: RunnableConfig | None) -> dict[str, Any]:
     """The `modelsat_*` configurable keys that are set, as call arguments: a chat model's
-    `_generate` sees its call's arguments, not its config."""
+    `_generate` sees its call's arguments, not its config. A LangGraph `thread_id` names the
+    conversation unless `modelsat_conversation` does."""
     configurable = (config or {}).get("configurable") or {}
-    return {key: configurable[key] for key in KEYS if configurable.get(key) is not None}
+    options = {key: configurable[key] for key in KEYS if configurable.get(key) is not None}
+    if isinstance(thread := configurable.get("thread_id"), str | int):
+        options.setdefault(CONVERSATION_KEY, str(thread))
+    return options
 
 
-def pop_call_options(
-    kwargs: dict[str, Any], candidates: Mapping[str, CapabilityCard], controls: OperatorControls
-) -> CallOptions:
-    """Take the routing options out of a call's arguments and check them against the router's
-    `controls`; the standard `model` argument names a candidate like `modelsat_model`."""
+def pop_call_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Take the routing options out of a call's arguments (the core checks them); the standard
+    `model` argument names a candidate like `modelsat_model`."""
     values = {key: kwargs.pop(key) for key in KEYS if key in kwargs}
     if "model" in kwargs:
         values.setdefault(MODEL_KEY, kwargs.pop("model"))
-    return CallOptions.read(values, candidates, controls)
+    return values
 
 
 def config_specs(candidates: list[str], controls: OperatorControls) -> list[ConfigurableFieldSpec]:
@@ -60,7 +61,15 @@ def config_specs(candidates: list[str], controls: OperatorControls) -> list[Conf
             description="Leave out candidates above this price (USD per 1M tokens); may only lower "
             "the router's own cap",
             default=None,
-        )
+        ),
+        ConfigurableFieldSpec(
+            id=CONVERSATION_KEY,
+            annotation=str | None,
+            name="Conversation",
+            description="The conversation this call belongs to (default: thread_id); with the "
+            "router's stickiness on, its calls stay on one model",
+            default=None,
+        ),
     ]
     if "model" in controls.allow_overrides:
         specs.append(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
@@ -23,7 +23,7 @@ from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.runnables.utils import get_unique_config_specs
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from langchain_modelsat.attempts import METADATA_KEY, AttemptLog, with_metadata
 from langchain_modelsat.deadline import Deadlines
@@ -38,13 +38,18 @@ from langchain_modelsat.options import config_specs, configured_options
 from langchain_modelsat.request import RoutedRequest
 from langchain_modelsat.retry import RetrySettings, async_retrying, retrying
 from langchain_modelsat.serializable import SerializableChatModel
-from router_core.cards.card import CapabilityCard
+from router_core.cards import CapabilityCard
 from router_core.engine import (
+    ENGINES,
+    Engine,
     EngineConfig,
     OperatorControls,
+    Policy,
+    RequestRouter,
     Requirements,
     RouterEngine,
     RoutingDecision,
+    Stickiness,
     parse_policy,
     resolve_candidates,
 )
@@ -61,12 +66,14 @@ class ModelSATRouter(SerializableChatModel):
     `configurable` keys or arguments the client): by default no call may force a candidate or change
     the policy, and `controls.max_price` caps the price of the candidates routed to. `retry` bounds
     the retries of one candidate on transient errors (`max_retries` sets its attempts too);
-    `fallback=False` tries the chosen candidate only. The routed instruction
-    is the last human message (`include_system` prepends the system prompt) unless
-    `instruction(messages) -> str` is given. `temperature`, `max_tokens`, `timeout` and `stop` are
-    passed to the chosen candidate when set. `timeout` is also the router's own deadline per
-    attempt (plus `deadline.ATTEMPT_GRACE_S`): a candidate that hangs past it is abandoned and the
-    router falls back; `call_timeout` bounds the whole call (`CallTimeoutError`).
+    `fallback=False` tries the chosen candidate only. The routed instruction is the human's latest
+    request (`router_core.engine.human_request`: not tool output or injected reminder blocks;
+    `include_system` prepends the system prompt) unless `instruction(messages) -> str` is given.
+    `stickiness` keeps a conversation (`modelsat_conversation` or LangGraph's `thread_id`) on one
+    model, so its provider prompt cache survives (default off). `temperature`, `max_tokens`,
+    `timeout` and `stop` are passed to the chosen candidate when set. `timeout` is also the router's
+    own deadline per attempt (plus `deadline.ATTEMPT_GRACE_S`): a candidate that hangs past it is
+    abandoned and the router falls back; `call_timeout` bounds the whole call (`CallTimeoutError`).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, populate_by_name=True, extra="forbid")
@@ -74,13 +81,16 @@ class ModelSATRouter(SerializableChatModel):
     models: dict[str, Runnable]
     cards: Any = Field(default=None, description="Card spec: None (shipped), a card file, or a mapping")
     engine_config: EngineConfig | None = Field(default=None, description="The shared engine's config")
-    policy: str | dict | None = None
+    policy: Policy | None = Field(default=None, description="None: the engine's policy")
     timeout_s: float | None = Field(default=None, gt=0, description="Routing timeout (None: the engine's)")
     controls: OperatorControls = Field(
         default_factory=OperatorControls,
         description="Which per-call overrides are allowed (default none) and the cost cap",
     )
-    retry: RetrySettings = Field(default_factory=RetrySettings)
+    retry: Annotated[
+        RetrySettings, BeforeValidator(lambda value: RetrySettings() if value is None else value)
+    ] = Field(default_factory=RetrySettings, description="None: the default retry settings")
+    stickiness: Stickiness | None = Field(default=None, description="Per-conversation stickiness; None: off")
     fallback: bool = True
     instruction: MessagesToInstruction | None = Field(default=None, exclude=True)
     include_system: bool = False
@@ -103,7 +113,8 @@ class ModelSATRouter(SerializableChatModel):
     streaming: bool = False
 
     _cards: dict[str, CapabilityCard] = PrivateAttr()
-    _engine: RouterEngine | None = PrivateAttr(default=None)
+    _engine: Engine | None = PrivateAttr(default=None)
+    _requests: tuple[tuple[Any, ...], RequestRouter] | None = PrivateAttr(default=None)
 
     def __init__(self, models: Mapping[str, Runnable] | None = None, /, **kwargs: Any) -> None:
         engine = kwargs.pop("engine", None)
@@ -113,7 +124,7 @@ class ModelSATRouter(SerializableChatModel):
             kwargs["models"] = models
         _check_models(kwargs.get("models"))
         if kwargs.get("policy") is not None:
-            parse_policy(kwargs["policy"])  # a bad policy fails here, not on the first call
+            kwargs["policy"] = parse_policy(kwargs["policy"])  # a bad policy fails here, as a ConfigError
         super().__init__(**kwargs)
         self._cards = resolve_candidates(list(self.models), self.cards)
         self._engine = engine if isinstance(engine, RouterEngine) else None
@@ -128,7 +139,7 @@ class ModelSATRouter(SerializableChatModel):
         """Settings models travel as plain dicts, which the constructor validates back."""
         serialized = super().to_json()
         kwargs = serialized.get("kwargs", {})
-        for key in ("engine_config", "retry", "controls"):
+        for key in ("engine_config", "retry", "controls", "policy", "stickiness"):
             if isinstance(kwargs.get(key), BaseModel):
                 kwargs[key] = kwargs[key].model_dump(mode="json")
         return serialized
@@ -142,7 +153,11 @@ class ModelSATRouter(SerializableChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"models": list(self.models), "policy": self.policy, "fallback": self.fallback}
+        return {"models": list(self.models), "policy": self._policy_name, "fallback": self.fallback}
+
+    @property
+    def _policy_name(self) -> str | None:
+        return None if self.policy is None else self.policy.describe()
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
@@ -201,14 +216,33 @@ class ModelSATRouter(SerializableChatModel):
         return dict(self._cards)
 
     @property
-    def engine(self) -> RouterEngine:
+    def engine(self) -> Engine:
         """The routing engine; the process-wide shared one for `engine_config` unless one was given."""
         if self._engine is None:
-            self._engine = RouterEngine.from_pretrained(**(self.engine_config or EngineConfig()).model_dump())
+            self._engine = ENGINES.get(self.engine_config or EngineConfig())
         return self._engine
 
+    @property
+    def requests(self) -> RequestRouter:
+        """The core's request preparation and routing, with this router's settings (built anew for a
+        copy whose settings differ, e.g. `model_copy(update=...)`; kept otherwise, with its
+        conversations)."""
+        settings = (self.policy, self.timeout_s, self.controls, self.include_system, self.stickiness)
+        if self._requests is None or self._requests[0] != settings:
+            router = RequestRouter(
+                self.engine,
+                policy=self.policy,
+                timeout_s=self.timeout_s,
+                controls=self.controls,
+                include_system=self.include_system,
+                stickiness=self.stickiness,
+            )
+            self._requests = (settings, router)
+        return self._requests[1]
+
     def __repr__(self) -> str:
-        return f"ModelSATRouter(models={list(self.models)}, policy={self.policy}, fallback={self.fallback})"
+        models, policy = list(self.models), self._policy_name
+        return f"ModelSATRouter(models={models}, policy={policy}, fallback={self.fallback})"
 
     def _convert_input(self, model_input: LanguageModelInput) -> PromptValue:
         """Also accept a dict holding `messages` (the state of LangGraph agents)."""
@@ -247,22 +281,17 @@ class ModelSATRouter(SerializableChatModel):
             messages,
             stop=stop or self.stop,
             kwargs={**{k: v for k, v in defaults.items() if v is not None}, **kwargs},
+            router=self.requests,
             candidates=self._cards,
             models=self.models,
             instruction=self.instruction,
-            include_system=self.include_system,
-            controls=self.controls,
         )
 
     def _route(self, request: RoutedRequest) -> RoutingDecision:
-        if (forced := request.forced()) is not None:
-            return forced
-        return request.decided(self.engine.route(**request.engine_call(self.policy, self.timeout_s)))
+        return self.requests.route(request.routing)
 
     async def _aroute(self, request: RoutedRequest) -> RoutingDecision:
-        if (forced := request.forced()) is not None:
-            return forced
-        return request.decided(await self.engine.aroute(**request.engine_call(self.policy, self.timeout_s)))
+        return await self.requests.aroute(request.routing)
 
     def _deadlines(self, request: RoutedRequest) -> Deadlines:
         """The call's deadlines, its clock starting now: the effective `timeout` (a call's own

@@ -13,7 +13,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback  # noqa: E402
 from litellm_modelsat.cards import CARD_KEY, DeploymentCards  # noqa: E402
 from litellm_modelsat.controls import GRANT_KEY, LiteLLMControls  # noqa: E402
-from litellm_modelsat.instruction import last_user_text  # noqa: E402
+from litellm_modelsat.instruction import RequestToInstruction, human_request  # noqa: E402
 from litellm_modelsat.strategy import ModelSATRoutingStrategy  # noqa: E402
 
 __all__ = [
@@ -24,5 +24,6 @@ __all__ = [
     "LiteLLMControls",
     "ModelSATCallback",
     "ModelSATRoutingStrategy",
-    "last_user_text",
+    "RequestToInstruction",
+    "human_request",
 ]

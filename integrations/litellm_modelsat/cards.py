@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from router_core.cards.card import CapabilityCard
+from router_core.cards import CapabilityCard
 from router_core.engine import resolve_candidates
 from router_core.errors import CardError
 

@@ -37,8 +37,8 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import field_validator
 
-from router_core.cards.card import CapabilityCard
-from router_core.routers.base import Router, RouterOptions
+from router_core.cards import CapabilityCard
+from router_core.routers import Router, RouterOptions
 
 try:
     from litellm.router_strategy.complexity_router import ComplexityRouter, ComplexityRouterConfig

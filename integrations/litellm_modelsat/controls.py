@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from router_core.engine.call_options import OperatorControls, Override, read_overrides
+from router_core.engine import OperatorControls, Override, read_overrides
 
 GRANT_KEY = "modelsat_allow_overrides"
 """Key of a virtual key's or team's metadata that grants it overrides, e.g. `["policy", "model"]`."""

@@ -17,7 +17,7 @@ from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback, decision_o
 from litellm_modelsat.cards import deployment_id
 from litellm_modelsat.controls import LiteLLMControls
 from litellm_modelsat.strategy import ModelSATRoutingStrategy
-from router_core.engine import ENGINES, EngineConfig
+from router_core.engine import ENGINES, EngineConfig, Stickiness
 from router_core.errors import ConfigError, ModelSATError, validation_summary
 
 log = logging.getLogger("litellm_modelsat")
@@ -40,6 +40,12 @@ class ProxySettings(EngineConfig, LiteLLMControls):
     operator's controls over clients (`LiteLLMControls`: allow_overrides, grants_from, max_price)
     and whether start-up warms the router up."""
 
+    include_system: bool = Field(
+        default=False, description="Route on the system prompt(s) too, before the human's request"
+    )
+    stickiness: Stickiness | None = Field(
+        default=None, description="Keep each conversation (modelsat_conversation) on one deployment; off"
+    )
     warmup: bool = Field(
         default=True,
         description="At start-up, load the router and encode every deployment's card, so the first "
@@ -108,7 +114,11 @@ class ModelSATProxyHandler(ModelSATCallback):
                 check_checkpoint(settings.checkpoint, allow_remote_code=settings.allow_remote_code)
                 engine = ENGINES.get(settings.engine)
                 self._strategy = ModelSATRoutingStrategy.install(
-                    router, engine=engine, controls=settings.controls
+                    router,
+                    engine=engine,
+                    controls=settings.controls,
+                    include_system=settings.include_system,
+                    stickiness=settings.stickiness,
                 )
                 if settings.warmup:
                     await asyncio.to_thread(self._strategy.warmup)
@@ -161,7 +171,7 @@ def _announce(settings: ProxySettings, strategy: ModelSATRoutingStrategy) -> Non
     STARTUP_LOG.info(
         "Model-SAT routing installed: checkpoint %s, policy %s, %s, %s; candidates %s",
         settings.checkpoint or "shipped default",
-        settings.policy,
+        settings.policy.describe(),
         _describe_controls(settings.controls),
         "warmed up" if settings.warmup else "no warm-up",
         "; ".join(f"{group}: {', '.join(ids)}" for group, ids in groups.items()),

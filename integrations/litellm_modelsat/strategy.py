@@ -15,19 +15,20 @@ from litellm.types.router import CustomRoutingStrategyBase, RouterRateLimitError
 from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback
 from litellm_modelsat.cards import DeploymentCards, deployment_id
 from litellm_modelsat.controls import LiteLLMControls
-from litellm_modelsat.instruction import RequestToInstruction, last_user_text
+from litellm_modelsat.instruction import RequestToInstruction
 from router_core.engine import (
     ENGINES,
+    MODEL_KEY,
+    CallOptions,
+    Engine,
     EngineConfig,
-    Requirements,
-    RouterEngine,
+    PolicySpec,
+    RequestRouter,
     RoutingDecision,
-    capable_candidates,
+    RoutingRequest,
+    Stickiness,
     parse_policy,
 )
-from router_core.engine.batching import check_instructions
-from router_core.engine.call_options import MODEL_KEY, CallOptions
-from router_core.engine.engine import PolicySpec
 from router_core.errors import ConfigError, NoCapableCandidateError
 
 log = logging.getLogger("litellm_modelsat")
@@ -41,31 +42,46 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
     deployments whose cards can serve the request (tools, images, length: see
     `router_core.engine.requirements`) and within the cost cap are ranked. A request's `metadata`
     may carry `modelsat_policy` / `modelsat_lambda` / `modelsat_model` (a deployment id), only where
-    `controls` allow them, and `modelsat_max_price` to lower the cap. The decision is written to the
-    request metadata under `modelsat` (see `ModelSATCallback`).
+    `controls` allow them, `modelsat_max_price` to lower the cap and `modelsat_conversation` for
+    stickiness. The request is prepared and routed by the core (`router_core.engine.RequestRouter`),
+    as the LangChain router's is. The decision is written to the request metadata under `modelsat`
+    (see `ModelSATCallback`).
     """
 
     def __init__(
         self,
         router: Router,
         *,
-        engine: RouterEngine | EngineConfig | None = None,
-        policy: PolicySpec = None,
+        engine: Engine | EngineConfig | None = None,
+        policy: PolicySpec | None = None,
         timeout_s: float | None = None,
-        instruction: RequestToInstruction = last_user_text,
+        instruction: RequestToInstruction | None = None,
+        include_system: bool = False,
         controls: LiteLLMControls | None = None,
+        stickiness: Stickiness | None = None,
     ) -> None:
-        """`engine`: a `RouterEngine`, or the `EngineConfig` of the process-wide shared one.
+        """`engine`: an engine, or the `EngineConfig` of the process-wide shared one.
         `policy` / `timeout_s`: this strategy's (None: the engine's), sent with each call.
+        `instruction`: the routed text of `(messages, input)`; None: the human's latest request
+        (`router_core.engine.human_request`), with the system prompt when `include_system`.
         `controls`: which per-request overrides are allowed, to whom, and the cost cap (default:
-        no override, no cap). Raises `CardError` naming every deployment of `router` without a
-        usable card, and `ConfigError` for an unknown policy."""
+        no override, no cap). `stickiness`: keep a conversation on one deployment (default off).
+        Raises `CardError` naming every deployment of `router` without a usable card, and
+        `ConfigError` for an unknown policy."""
         self.router = router
-        self.engine = engine if isinstance(engine, RouterEngine) else ENGINES.get(engine or EngineConfig())
-        self.policy = None if policy is None else parse_policy(policy)  # a bad one fails here, not per call
-        self.timeout_s = timeout_s
+        self.engine = (
+            ENGINES.get(engine or EngineConfig()) if isinstance(engine, EngineConfig | None) else engine
+        )
         self.instruction = instruction
         self.controls = controls or LiteLLMControls()
+        self.requests = RequestRouter(
+            self.engine,
+            policy=None if policy is None else parse_policy(policy),  # a bad one fails here, not per call
+            timeout_s=timeout_s,
+            controls=self.controls,
+            include_system=include_system,
+            stickiness=stickiness,
+        )
         self.cards = DeploymentCards()
         self.cards.validate(router.model_list)
 
@@ -104,9 +120,8 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         )
         if isinstance(healthy, dict):  # one deployment: the caller named it, or an alias resolved to it
             return self._named(model, healthy, request_kwargs)
-        call, excluded = self._routing_call(healthy, messages, input, request_kwargs)
-        decision = await self.engine.aroute(**call)
-        return self._choose(model, healthy, _excluding(decision, excluded), request_kwargs)
+        request = self._prepare(healthy, messages, input, request_kwargs)
+        return self._choose(model, healthy, await self.requests.aroute(request), request_kwargs)
 
     def get_available_deployment(
         self,
@@ -120,47 +135,36 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         healthy = self._healthy(model, messages, input, specific_deployment, request_kwargs)
         if isinstance(healthy, dict):
             return self._named(model, healthy, request_kwargs)
-        call, excluded = self._routing_call(healthy, messages, input, request_kwargs)
-        decision = self.engine.route(**call)
-        return self._choose(model, healthy, _excluding(decision, excluded), request_kwargs)
+        request = self._prepare(healthy, messages, input, request_kwargs)
+        return self._choose(model, healthy, self.requests.route(request), request_kwargs)
 
-    def _routing_call(
+    def _prepare(
         self,
         healthy: list[dict],
         messages: list[dict[str, str]] | None,
         input: str | list | None,
         request_kwargs: dict,
-    ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-        """`engine.route` keyword arguments for this request, and the deployments its needs or the
-        cost cap left out; a refused or bad per-request option, malformed messages or instruction,
-        or no capable deployment is a 400 (`BadRequestError`)."""
+    ) -> RoutingRequest:
+        """The core's prepared request among the healthy deployments; a refused or bad per-request
+        option, malformed messages or instruction, or no capable deployment is a 400
+        (`BadRequestError`)."""
         cards = self.cards.for_deployments(healthy)
         metadata = self._metadata(request_kwargs)
         try:
-            options = CallOptions.read(metadata, cards, self.controls, self.controls.granted(metadata))
-            needs = Requirements.of_chat(
+            return self.requests.prepare(
                 messages,
+                cards,
+                options=metadata,
+                granted=self.controls.granted(metadata),
                 tools=request_kwargs.get("tools"),
                 max_tokens=_max_tokens(request_kwargs),
-                max_price=options.max_price,
+                instruction=None if self.instruction is None else self.instruction(messages, input),
+                input=input,
             )
-            capable = capable_candidates(cards, needs)
-            instruction = self.instruction(messages, input)
-            check_instructions([instruction])  # a malformed one fails its request alone, as a 400
         except (ConfigError, NoCapableCandidateError) as exc:
             raise litellm.BadRequestError(
                 message=f"Model-SAT: {exc}", model=str(healthy[0].get("model_name")), llm_provider="modelsat"
             ) from exc
-        candidates = capable.cards
-        if options.model is not None:
-            candidates = {options.model: cards[options.model]}
-        call = {
-            "instruction": instruction,
-            "candidates": candidates,
-            "policy": options.policy_spec(self.policy),
-            "timeout_s": self.timeout_s,
-        }
-        return call, capable.excluded
 
     def _named(self, model: str, deployment: dict, request_kwargs: dict) -> dict:
         """A request whose `model` is a deployment's id (LiteLLM's way of naming one) forces that
@@ -241,10 +245,6 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
             ", degraded" if decision.degraded else "",
         )
         return chosen
-
-
-def _excluding(decision: RoutingDecision, excluded: dict[str, list[str]]) -> RoutingDecision:
-    return decision.model_copy(update={"excluded": excluded}) if excluded else decision
 
 
 def _max_tokens(request_kwargs: Mapping[str, Any]) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -38,7 +38,7 @@ def route_command(
     """Print the ranking (the order to try candidates in) with each candidate's Pr(Yes)."""
     from router_core.engine import EngineConfig, RouterEngine, resolve_candidates
 
-    given = {
+    given: dict[str, Any] = {
         "checkpoint": None if checkpoint is None else str(checkpoint),
         "perturbations": perturbations,
         "precision": precision,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -72,17 +72,16 @@ def serve_command(
     except ImportError as exc:
         missing = ConfigError(f"Ray Serve is not installed ({exc}): pip install 'langchain-modelsat[serve]'")
         raise fail(missing) from exc
-    given = {
+    given: dict[str, Any] = {
         "checkpoint": None if checkpoint is None else str(checkpoint),
         "device": device,
         "precision": precision,
         "instruction_tokens": instruction_tokens,
-        "policy": policy,
         "allow_remote_code": trust_remote_code,
     }
     try:
         if policy is not None:
-            parse_policy(policy)  # an unknown policy fails here, not in every replica
+            given["policy"] = parse_policy(policy)  # an unknown policy fails here, not in every replica
         settings = ServiceSettings(
             engine=EngineConfig(**{k: v for k, v in given.items() if v is not None}),
             replicas=replicas,

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from router_core.cards.card import CapabilityCard
-from router_core.engine.policies import parse_policy
+from router_core.engine.policies import Policy
 from router_core.engine.requirements import over_cap
 from router_core.errors import ConfigError, OverrideRefusedError, validation_summary
 
@@ -18,7 +18,8 @@ MODEL_KEY = "modelsat_model"
 POLICY_KEY = "modelsat_policy"
 LAMBDA_KEY = "modelsat_lambda"
 MAX_PRICE_KEY = "modelsat_max_price"
-KEYS = (MODEL_KEY, POLICY_KEY, LAMBDA_KEY, MAX_PRICE_KEY)
+CONVERSATION_KEY = "modelsat_conversation"
+KEYS = (MODEL_KEY, POLICY_KEY, LAMBDA_KEY, MAX_PRICE_KEY, CONVERSATION_KEY)
 
 Override = Literal["model", "policy"]
 """What an operator may let callers override: `model` (force a candidate) and `policy` (route under
@@ -66,15 +67,22 @@ def read_overrides(value: Any, source: str) -> frozenset[Override]:
 
 class CallOptions(BaseModel):
     """What one call asked for, once checked against the operator's controls: a forced candidate,
-    another policy or lambda, and the cost cap it routes under."""
+    its own policy, and the cost cap it routes under."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str | None = None
-    policy: str | dict | None = None
-    lam: float | None = None
+    policy: Policy | None = Field(
+        default=None,
+        description=f"The call's policy ({LAMBDA_KEY}: cost-aware with that lambda); None: the router's",
+    )
     max_price: float | None = Field(
         default=None, gt=0, description="The call's cost cap: the operator's, or the caller's own when lower"
+    )
+    conversation: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The conversation the call belongs to, for per-conversation stickiness",
     )
 
     @classmethod
@@ -92,15 +100,20 @@ class CallOptions(BaseModel):
         `ConfigError` naming the key. Permission is checked first, so a refused caller learns
         nothing about the candidates."""
         controls = controls or OperatorControls()
+        policy, lam = values.get(POLICY_KEY), values.get(LAMBDA_KEY)
+        if policy is not None and lam is not None:
+            raise ConfigError(f"set {POLICY_KEY} or {LAMBDA_KEY}, not both")
+        if isinstance(lam, int | float) and lam < 0:
+            raise ConfigError(f"{LAMBDA_KEY} must be >= 0, got {lam}")
         try:
             asked = cls(
                 model=values.get(MODEL_KEY),
-                policy=values.get(POLICY_KEY),
-                lam=values.get(LAMBDA_KEY),
+                policy=policy if lam is None else {"kind": "cost-aware", "lam": lam},
                 max_price=values.get(MAX_PRICE_KEY),
+                conversation=values.get(CONVERSATION_KEY),
             )
         except ValidationError as exc:
-            raise ConfigError(f"invalid modelsat option: {exc}") from exc
+            raise ConfigError(f"invalid modelsat option: {validation_summary(exc)}") from exc
         allowed = controls.allow_overrides | frozenset(granted)
         for key, override in OVERRIDDEN_BY.items():
             if values.get(key) is not None and override not in allowed:
@@ -113,12 +126,6 @@ class CallOptions(BaseModel):
             raise ConfigError(
                 f"{MODEL_KEY}={asked.model!r} is not a candidate; choose one of {list(candidates)}"
             )
-        if asked.policy is not None and asked.lam is not None:
-            raise ConfigError(f"set {POLICY_KEY} or {LAMBDA_KEY}, not both")
-        if asked.lam is not None and asked.lam < 0:
-            raise ConfigError(f"{LAMBDA_KEY} must be >= 0, got {asked.lam}")
-        if asked.policy is not None:
-            parse_policy(asked.policy)  # an unknown policy fails with the others, before routing
         cap = controls.max_price
         if asked.max_price is not None:
             if cap is not None and asked.max_price > cap:
@@ -131,11 +138,3 @@ class CallOptions(BaseModel):
         if asked.model is not None and (over := over_cap(candidates[asked.model].price, cap)) is not None:
             raise OverrideRefusedError(MODEL_KEY, f"{asked.model!r}: {over}")
         return asked.model_copy(update={"max_price": cap})
-
-    def policy_spec(self, default: Any) -> Any:
-        """The policy this call routes under: `lam` means cost-aware with that lambda."""
-        if self.lam is not None:
-            return parse_policy({"kind": "cost-aware", "lam": self.lam})
-        if self.policy is not None:
-            return parse_policy(self.policy)
-        return default

@@ -36,6 +36,9 @@ class RoutingDecision(BaseModel):
     excluded: dict[str, list[str]] = Field(
         default_factory=dict, description="Candidates the request's needs left out, and why"
     )
+    sticky: bool = Field(
+        default=False, description="First because its conversation sticks to it (`Stickiness`)"
+    )
 
     @property
     def chosen(self) -> str:
@@ -57,9 +60,8 @@ class RoutingDecision(BaseModel):
             Candidate(name=c["model"], probability=c["probability"], price=c["price"])
             for c in data["ranking"]
         ]
-        fields = {
-            key: data[key] for key in ("policy", "degraded", "reason", "cached", "latency_ms", "excluded")
-        }
+        keys = ("policy", "degraded", "reason", "cached", "latency_ms", "excluded", "sticky")
+        fields = {key: data[key] for key in keys if key in data}
         return cls(ranking=ranking, **fields)
 
     def metadata(self) -> dict[str, Any]:
@@ -76,4 +78,5 @@ class RoutingDecision(BaseModel):
             "cached": self.cached,
             "latency_ms": round(self.latency_ms, 2),
             "excluded": self.excluded,
+            "sticky": self.sticky,
         }

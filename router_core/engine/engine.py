@@ -27,7 +27,7 @@ from router_core.cache import LRUCache
 from router_core.cards.card import CapabilityCard
 from router_core.engine.batching import MicroBatcher, ScoreRequest
 from router_core.engine.decision import Candidate, RoutingDecision
-from router_core.engine.policies import Policy, parse_policy
+from router_core.engine.policies import BestPolicy, Policy, PolicySpec, parse_policy
 from router_core.errors import CardError, ConfigError, EngineOverloadedError
 from router_core.model.config import Precision
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("router_core.engine")
 
-PolicySpec = str | dict | Policy | None
 Number = TypeVar("Number", int, float)
 CPU_BATCH, ACCELERATOR_BATCH = 4, 64
 """Default instructions per forward pass (`EngineConfig.max_batch_size` None)."""
@@ -50,6 +49,30 @@ class Scorer(Protocol):
     def score(self, instructions: Sequence[str], cards: Sequence[CapabilityCard]) -> np.ndarray:
         """(len(instructions), len(cards)) probabilities in [0, 1]."""
         ...
+
+
+class Engine(Protocol):
+    """What an integration routes through: a `RouterEngine`, or the routing service's client."""
+
+    def route(
+        self,
+        instruction: str,
+        candidates: Mapping[str, CapabilityCard],
+        policy: PolicySpec | None = None,
+        timeout_s: float | None = None,
+    ) -> RoutingDecision: ...
+
+    async def aroute(
+        self,
+        instruction: str,
+        candidates: Mapping[str, CapabilityCard],
+        policy: PolicySpec | None = None,
+        timeout_s: float | None = None,
+    ) -> RoutingDecision: ...
+
+    def warmup(self) -> Engine: ...
+
+    def close(self) -> None: ...
 
 
 class EngineConfig(BaseModel):
@@ -78,7 +101,11 @@ class EngineConfig(BaseModel):
     score_cache_size: int = Field(default=4096, ge=0, description="Recent (instruction, zoo) scores kept")
     degrade: bool = Field(default=True, description="On router failure, rank by card mean accuracy")
     reload_after_s: float = Field(default=30.0, ge=0, description="Wait before retrying a failed load")
-    policy: str = Field(default="best", description="e.g. best, cost-aware:0.05, threshold:0.6")
+    policy: Policy = Field(
+        default_factory=BestPolicy,
+        description="The default policy: an object, its dict or a string, e.g. best, cost-aware:0.05, "
+        "threshold:0.6",
+    )
     precision: Precision = Field(
         default="auto",
         description="Number format of the loaded router: auto = bf16 on CUDA, fp32 elsewhere; bf16 "
@@ -141,7 +168,7 @@ class RouterEngine:
         """`scorer_factory` builds the scorer on first use, in the worker (default: load the
         config's checkpoint); tests and custom routers pass their own."""
         self.config = config or EngineConfig()
-        self.default_policy = parse_policy(self.config.policy)
+        self.default_policy = self.config.policy
         self._scorer_factory = scorer_factory or self._load_checkpoint
         self._scorer: Scorer | None = None
         self._load_error: Exception | None = None
@@ -233,7 +260,7 @@ class RouterEngine:
         self,
         instruction: str,
         candidates: Mapping[str, CapabilityCard],
-        policy: PolicySpec = None,
+        policy: PolicySpec | None = None,
         timeout_s: float | None = None,
     ) -> RoutingDecision:
         """Rank `candidates` (name -> card) for `instruction` under `policy`."""
@@ -257,7 +284,7 @@ class RouterEngine:
         self,
         instruction: str,
         candidates: Mapping[str, CapabilityCard],
-        policy: PolicySpec = None,
+        policy: PolicySpec | None = None,
         timeout_s: float | None = None,
     ) -> RoutingDecision:
         """`route` for asyncio: the model runs in the engine's worker, the event loop stays free."""
@@ -289,7 +316,7 @@ class RouterEngine:
         self,
         instruction: str,
         candidates: Mapping[str, CapabilityCard],
-        policy: PolicySpec,
+        policy: PolicySpec | None,
         timeout_s: float | None,
     ) -> _Call:
         started = time.perf_counter()

@@ -6,11 +6,19 @@ caller can fall back down it. A policy that can choose no model raises `NoModelC
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Literal
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    TypeAdapter,
+    model_validator,
+)
 
 from router_core.errors import ConfigError, NoModelChosenError
 
@@ -18,11 +26,13 @@ from router_core.errors import ConfigError, NoModelChosenError
 class _Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    kind: str
+
     def order(self, probabilities: np.ndarray, prices: Sequence[float | None]) -> list[int]:
         raise NotImplementedError
 
     def describe(self) -> str:
-        return self.kind  # type: ignore[attr-defined]
+        return self.kind
 
 
 class BestPolicy(_Policy):
@@ -92,22 +102,40 @@ class ThresholdPolicy(_Policy):
         return qualifying + [i for i in _descending(probabilities) if i not in qualifying]
 
 
-Policy = Annotated[BestPolicy | CostAwarePolicy | ThresholdPolicy, Field(discriminator="kind")]
-_POLICY = TypeAdapter(Policy)
+def _from_string(spec: Any) -> Any:
+    """A short string as its policy; anything else is left to the discriminated union."""
+    return _parse_string(spec) if isinstance(spec, str) else spec
 
 
-def parse_policy(spec: str | dict | _Policy | None) -> BestPolicy | CostAwarePolicy | ThresholdPolicy:
+Policy = Annotated[
+    BestPolicy | CostAwarePolicy | ThresholdPolicy, Discriminator("kind"), BeforeValidator(_from_string)
+]
+"""The one policy type: a pydantic field of this type (`EngineConfig.policy`, the LangChain router's
+and the LiteLLM strategy's `policy`, a call's `modelsat_policy`) accepts a policy object, its dict
+(`{"kind": "cost-aware", "lam": 0.05}`) or its short string, and holds the object."""
+
+PolicySpec = Policy | str | Mapping[str, Any]
+"""How a policy may be written where one is configured; `parse_policy` makes it a `Policy`."""
+
+_POLICY: TypeAdapter[Policy] = TypeAdapter(Policy)
+
+
+def parse_policy(spec: PolicySpec | None) -> Policy:
     """A policy from an object, a dict, or a short string: `best`, `cost-aware:0.05` (lam),
-    `cost-aware:quality=0.9`, `threshold:0.7`."""
+    `cost-aware:quality=0.9`, `threshold:0.7`; None is `best`. A `ConfigError` saying what is wrong."""
     if spec is None:
         return BestPolicy()
-    if isinstance(spec, _Policy):
-        return spec  # type: ignore[return-value]
-    if isinstance(spec, dict):
-        try:
-            return _POLICY.validate_python(spec)
-        except ValueError as exc:
-            raise ConfigError(f"invalid policy {spec!r}: {exc}") from exc
+    if isinstance(spec, str):
+        return _parse_string(spec)
+    if isinstance(spec, BestPolicy | CostAwarePolicy | ThresholdPolicy):
+        return spec
+    try:
+        return _POLICY.validate_python(spec)
+    except ValueError as exc:
+        raise ConfigError(f"invalid policy {spec!r}: {exc}") from exc
+
+
+def _parse_string(spec: str) -> Policy:
     kind, _, value = spec.partition(":")
     try:
         if kind == "best" and not value:

@@ -52,7 +52,7 @@ class Requirements(BaseModel):
         text = sum(len(part) for message in messages for part in _texts(message))
         return cls(
             tools=bool(tools) or any(_uses_tools(message) for message in messages),
-            vision=any(_has_image(message.get("content")) for message in messages),
+            vision=any(has_image(message.get("content")) for message in messages),
             tokens=math.ceil(text / CHARS_PER_TOKEN) + (max_tokens or 0),
             max_price=max_price,
         )
@@ -132,15 +132,6 @@ def check_messages(messages: Any) -> list[Mapping[str, Any]]:
     return list(messages)
 
 
-def last_user_text(messages: Sequence[Mapping[str, Any]] | None, input: Any = None) -> str:
-    """The last user message's text (text parts of a multi-part content joined), else a string `input`,
-    else "": the router then ranks by its prior on the cards alone."""
-    for message in reversed(messages or []):
-        if message.get("role") == "user":
-            return content_text(message.get("content"))
-    return input if isinstance(input, str) else ""
-
-
 def content_text(content: Any) -> str:
     """The text of a message's content: a string, or the text parts of a multi-part content."""
     if isinstance(content, str):
@@ -164,7 +155,8 @@ def _uses_tools(message: Mapping[str, Any]) -> bool:
     return message.get("role") == "tool" or bool(message.get("tool_calls"))
 
 
-def _has_image(content: Any) -> bool:
+def has_image(content: Any) -> bool:
+    """Whether a message's content carries an image part."""
     return isinstance(content, list) and any(
         isinstance(part, Mapping) and part.get("type") in IMAGE_PART_TYPES for part in content
     )

@@ -31,8 +31,8 @@ from tenacity import (
 
 from router_core.cards.card import CapabilityCard
 from router_core.engine.decision import RoutingDecision
-from router_core.engine.engine import EngineConfig, PolicySpec, degraded_decision
-from router_core.engine.policies import Policy, parse_policy
+from router_core.engine.engine import EngineConfig, degraded_decision
+from router_core.engine.policies import Policy, PolicySpec, parse_policy
 from router_core.errors import ConfigError, ServiceError
 from router_core.service.protocol import HEALTH_PATH, ROUTE_PATH, TOKEN_ENV, caller_error, route_payload
 
@@ -86,7 +86,7 @@ class ServiceEngine:
         if config.service_url is None:
             raise ConfigError("ServiceEngine needs EngineConfig.service_url")
         self.config = config
-        self.default_policy = parse_policy(config.policy)
+        self.default_policy = config.policy
         self.url = config.service_url.rstrip("/")
         token = os.environ.get(TOKEN_ENV)
         self._headers = {"authorization": f"Bearer {token}"} if token else {}
@@ -105,7 +105,7 @@ class ServiceEngine:
         self,
         instruction: str,
         candidates: Mapping[str, CapabilityCard],
-        policy: PolicySpec = None,
+        policy: PolicySpec | None = None,
         timeout_s: float | None = None,
     ) -> RoutingDecision:
         """Rank `candidates` for `instruction` on the service; degrades if it cannot answer."""
@@ -119,7 +119,7 @@ class ServiceEngine:
         self,
         instruction: str,
         candidates: Mapping[str, CapabilityCard],
-        policy: PolicySpec = None,
+        policy: PolicySpec | None = None,
         timeout_s: float | None = None,
     ) -> RoutingDecision:
         """`route` for asyncio, on an `httpx.AsyncClient` of the running event loop."""
@@ -153,7 +153,7 @@ class ServiceEngine:
         self,
         instruction: str,
         candidates: Mapping[str, CapabilityCard],
-        policy: PolicySpec,
+        policy: PolicySpec | None,
         timeout_s: float | None,
     ) -> _Call:
         started = time.perf_counter()

@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 from pydantic import ValidationError
 
 from router_core.engine import RouterEngine, capable_candidates, resolve_candidates
-from router_core.engine.requirements import Requirements, last_user_text
+from router_core.engine.request import human_request
+from router_core.engine.requirements import Requirements
 from router_core.errors import (
     CardError,
     ConfigError,
@@ -142,7 +143,7 @@ class RoutingService:
         else:
             cards = resolve_candidates(list(request.candidates), request.candidates)
         instruction = (
-            request.instruction if request.instruction is not None else last_user_text(request.messages)
+            request.instruction if request.instruction is not None else human_request(request.messages)
         )
         if request.messages is None and request.tools is None and request.max_tokens is None:
             return instruction, cards, {}

@@ -47,7 +47,7 @@ class RouteRequest(BaseModel):
     tools: list[dict[str, Any]] | None = None
     max_tokens: int | None = Field(default=None, ge=1)
     candidates: dict[str, str | dict[str, Any]] | list[str] = Field(min_length=1, max_length=MAX_CANDIDATES)
-    policy: str | dict[str, Any] | None = Field(default=None, description="None: the service's default")
+    policy: Policy | None = Field(default=None, description="None: the service's default")
     timeout_s: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT_S)
 
 

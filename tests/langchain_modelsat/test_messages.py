@@ -48,6 +48,7 @@ def test_instruction_is_the_last_human_message_even_after_tool_calls() -> None:
     )
 
 
-def test_no_human_message_is_an_error_naming_the_fix() -> None:
-    with pytest.raises(InstructionError, match="instruction=callable"):
-        last_human_instruction([SystemMessage("system only")])
+def test_no_human_message_routes_on_the_cards_alone() -> None:
+    """As on LiteLLM (tests/integrations/test_one_request_path.py): "" ranks by the cards' prior."""
+    assert last_human_instruction([SystemMessage("system only")]) == ""
+    assert last_human_instruction([SystemMessage("system only")], include_system=True) == "system only"

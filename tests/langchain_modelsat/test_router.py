@@ -7,9 +7,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Sys
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-from langchain_modelsat import METADATA_KEY, CardError, ConfigError, InstructionError, ModelSATRouter
+from langchain_modelsat import METADATA_KEY, CardError, ConfigError, ModelSATRouter
 from router_core.engine import RouterEngine
-from tests.fakes import make_card
+from tests.fakes import KeywordScorer, make_card
 from tests.langchain_modelsat.fakes import ScriptedChat
 
 INPUTS = {
@@ -131,9 +131,12 @@ def test_system_prompt_is_routed_only_when_asked(
     assert without.invoke(messages).content == "math answer here"
 
 
-def test_input_without_a_human_message_is_an_instruction_error(router: ModelSATRouter) -> None:
-    with pytest.raises(InstructionError):
-        router.invoke([SystemMessage("nothing to route")])
+def test_input_without_a_human_message_routes_on_the_cards_alone(
+    router: ModelSATRouter, scorer: KeywordScorer
+) -> None:
+    answer = router.invoke([SystemMessage("nothing to route")])
+    assert answer.response_metadata["modelsat"]["chosen"] in {"math-model", "law-model"}
+    assert scorer.calls[-1][0] == [""]
 
 
 def test_missing_card_fails_at_construction(math: ScriptedChat, law: ScriptedChat) -> None:

@@ -80,11 +80,19 @@ def test_no_capable_candidate_is_a_typed_error(math: ScriptedChat, stated: dict,
     assert math.log == []
 
 
-def test_a_forced_model_is_called_as_asked(routed: ModelSATRouter, math: ScriptedChat) -> None:
+def test_a_forced_model_is_called_as_asked(routed: ModelSATRouter, law: ScriptedChat) -> None:
     routed = routed.model_copy(update={"controls": OperatorControls(allow_overrides={"model"})})
-    answer = routed.bind_tools([lookup]).invoke("solve the integral", model="math-model")
+    answer = routed.bind_tools([lookup]).invoke("solve the integral", model="law-model")
     assert answer.response_metadata[METADATA_KEY]["policy"] == "forced"
-    assert [t["function"]["name"] for t in math.log[0]["kwargs"]["tools"]] == ["lookup"]
+    assert [t["function"]["name"] for t in law.log[0]["kwargs"]["tools"]] == ["lookup"]
+
+
+def test_a_forced_model_must_serve_the_request(routed: ModelSATRouter, math: ScriptedChat) -> None:
+    """As on LiteLLM: forcing a candidate does not make its card's shortfalls go away."""
+    routed = routed.model_copy(update={"controls": OperatorControls(allow_overrides={"model"})})
+    with pytest.raises(NoCapableCandidateError, match="math-model: no tool calling"):
+        routed.bind_tools([lookup]).invoke("solve the integral", model="math-model")
+    assert math.log == []
 
 
 def test_standard_params_reach_the_chosen_candidate(

@@ -15,8 +15,9 @@ from langchain_modelsat import (
     ConfigError,
     ModelSATRouter,
     OverrideRefusedError,
+    RetrySettings,
 )
-from router_core.engine import OperatorControls
+from router_core.engine import CostAwarePolicy, OperatorControls, Stickiness
 from tests.langchain_modelsat.fakes import RateLimitError, ScriptedChat
 
 OPEN = OperatorControls(allow_overrides={"model", "policy"})
@@ -78,6 +79,26 @@ def test_router_default_policy(math: ScriptedChat, law: ScriptedChat, cards: dic
     )
 
 
+@pytest.mark.parametrize(
+    "policy", ["cost-aware:0.05", {"kind": "cost-aware", "lam": 0.05}, CostAwarePolicy(lam=0.05)]
+)
+def test_a_policy_is_a_string_a_dict_or_an_object(
+    policy: object, math: ScriptedChat, law: ScriptedChat, cards: dict, engine
+) -> None:
+    """What docs/langchain.md promises; the policy is checked once, here, and held as an object."""
+    router = ModelSATRouter({"math-model": math, "law-model": law}, cards=cards, engine=engine, policy=policy)
+    assert router.policy == CostAwarePolicy(lam=0.05)
+    assert (
+        router.invoke("solve the integral").response_metadata[METADATA_KEY]["policy"]
+        == "cost-aware(lam=0.05)"
+    )
+
+
+def test_retry_none_is_the_default_retry(math: ScriptedChat, law: ScriptedChat, cards: dict, engine) -> None:
+    router = ModelSATRouter({"math-model": math, "law-model": law}, cards=cards, engine=engine, retry=None)
+    assert router.retry == RetrySettings()
+
+
 def test_keys_are_declared(router: ModelSATRouter) -> None:
     assert {MODEL_KEY, POLICY_KEY, LAMBDA_KEY} <= {spec.id for spec in router.config_specs}
 
@@ -120,3 +141,24 @@ def test_the_cost_cap_leaves_out_the_pricey_candidate(
     with pytest.raises(OverrideRefusedError, match="modelsat_model refused: 'math-model': price 50"):
         router.invoke("solve the integral", model="math-model")
     assert math.log == []
+
+
+def test_a_copy_with_other_settings_routes_with_them(router: ModelSATRouter) -> None:
+    assert router.invoke("solve the integral").content == "math answer here"
+    cheap = router.model_copy(update={"policy": CostAwarePolicy(lam=0.05)})
+    assert cheap.invoke("solve the integral").content == "law answer here"
+
+
+def test_a_conversation_sticks_to_one_candidate_when_asked(
+    math: ScriptedChat, law: ScriptedChat, cards: dict, engine
+) -> None:
+    models = {"math-model": math, "law-model": law}
+    sticky = ModelSATRouter(models, cards=cards, engine=engine, stickiness=Stickiness())
+    thread = {"configurable": {"thread_id": "t1"}}
+    assert sticky.invoke("draft a contract", thread).content == "law answer here"
+    answer = sticky.invoke("solve the integral", thread)
+    assert answer.content == "law answer here" and answer.response_metadata[METADATA_KEY]["sticky"]
+    assert sticky.invoke("solve the integral").content == "math answer here"  # no conversation
+    plain = ModelSATRouter(models, cards=cards, engine=engine)
+    plain.invoke("draft a contract", thread)
+    assert plain.invoke("solve the integral", thread).content == "math answer here"  # off by default

@@ -14,7 +14,7 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
 from langchain_modelsat import ModelSATRouter, StandInChatModel
-from router_core.engine import EngineConfig, OperatorControls, RouterEngine
+from router_core.engine import CostAwarePolicy, EngineConfig, OperatorControls, RouterEngine
 from tests.fakes import KeywordScorer
 
 CANDIDATES = ("Meta-Llama-3_1-8B-Instruct", "DeepSeek-Coder-V2")
@@ -101,5 +101,5 @@ def test_router_round_trips_through_dumpd_and_load() -> None:
     )
     assert isinstance(loaded, ModelSATRouter)
     assert loaded.dict() == router.dict()
-    assert loaded.engine_config == EngineConfig(timeout_s=2.0) and loaded.policy == "cost-aware:0.05"
+    assert loaded.engine_config == EngineConfig(timeout_s=2.0) and loaded.policy == CostAwarePolicy(lam=0.05)
     assert loaded.candidate_cards == router.candidate_cards

@@ -9,6 +9,7 @@ import litellm_modelsat as lm
 import pytest
 from litellm_modelsat.proxy import ProxySettings
 
+from router_core.engine import CostAwarePolicy
 from tests.fakes import make_card
 from tests.integrations.litellm_modelsat.conftest import ask, deployment
 
@@ -135,7 +136,10 @@ def test_the_proxy_reads_the_controls_from_modelsat_settings():
     assert settings.controls == lm.LiteLLMControls(
         allow_overrides={"policy"}, grants_from={"team"}, max_price=2.5
     )
-    assert settings.engine.policy == "cost-aware:0.05" and "max_price" not in settings.engine.model_fields_set
+    assert (
+        settings.engine.policy == CostAwarePolicy(lam=0.05)
+        and "max_price" not in settings.engine.model_fields_set
+    )
     assert ProxySettings().controls == lm.LiteLLMControls()  # safe by default: nothing, no cap
     with pytest.raises(ValueError, match="allow_overrides"):
         ProxySettings.model_validate({"allow_overrides": ["lambda"]})

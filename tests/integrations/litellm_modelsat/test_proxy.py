@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from litellm_modelsat.proxy import SETTINGS_KEY, load_settings, proxy_handler
 
+from router_core.engine import ThresholdPolicy
 from router_core.errors import ConfigError
 
 # litellm_modelsat (imported above) keeps litellm offline, so the tests may import it
@@ -15,7 +16,7 @@ def test_settings_are_read_from_litellm_settings(monkeypatch):
 
     monkeypatch.setattr(litellm, SETTINGS_KEY, {"policy": "threshold:0.7", "timeout_s": 2}, raising=False)
     settings = load_settings()
-    assert settings.policy == "threshold:0.7" and settings.timeout_s == 2
+    assert settings.policy == ThresholdPolicy(threshold=0.7) and settings.timeout_s == 2
 
 
 def test_misspelt_setting_is_a_config_error_naming_the_key(monkeypatch):

@@ -7,6 +7,7 @@ import litellm
 import litellm_modelsat as lm
 import pytest
 
+from router_core.engine import Stickiness
 from tests.fakes import make_card
 from tests.integrations.litellm_modelsat.conftest import ask, deployment
 
@@ -113,3 +114,20 @@ async def test_an_instruction_that_is_not_utf8_is_a_400_and_fails_alone(make_rou
         await router.acompletion(model="g", messages=ask("an integral \udcff"))
     response = await router.acompletion(model="g", messages=ask(MATH))
     assert not response._hidden_params["modelsat"]["degraded"]
+
+
+async def test_a_conversation_sticks_to_one_deployment_when_the_operator_asks(engine, zoo):
+    from litellm import Router
+
+    router = Router(model_list=zoo)
+    lm.ModelSATRoutingStrategy.install(router, engine=engine, stickiness=Stickiness(ttl_s=600))
+    first = {"modelsat_conversation": "c1"}
+    await router.acompletion(model="g", messages=ask("a contract question"), metadata=first)
+    later = {"modelsat_conversation": "c1"}
+    await router.acompletion(model="g", messages=ask(MATH), metadata=later)
+    alone: dict = {}
+    await router.acompletion(model="g", messages=ask(MATH), metadata=alone)
+
+    assert (first[lm.DECISION_KEY]["chosen"], first[lm.DECISION_KEY]["sticky"]) == ("law", False)
+    assert (later[lm.DECISION_KEY]["chosen"], later[lm.DECISION_KEY]["sticky"]) == ("law", True)
+    assert alone[lm.DECISION_KEY]["chosen"] == "math"

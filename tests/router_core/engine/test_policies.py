@@ -74,3 +74,16 @@ def test_parse_policy(spec, expected):
 def test_parse_policy_rejects_bad_specs_clearly(spec):
     with pytest.raises(ConfigError, match="policy"):
         parse_policy(spec)
+
+
+@pytest.mark.parametrize(
+    "written", ["threshold:0.6", {"kind": "threshold", "threshold": 0.6}, ThresholdPolicy(threshold=0.6)]
+)
+def test_the_engine_config_holds_one_policy_type(written: object) -> None:
+    """A policy is validated once where it is configured, and held as an object from then on."""
+    from router_core.engine import EngineConfig
+
+    config = EngineConfig(policy=written)
+    assert config.policy == ThresholdPolicy(threshold=0.6)
+    assert EngineConfig.model_validate(config.model_dump(mode="json")) == config
+    assert hash(config) == hash(EngineConfig(policy="threshold:0.6"))  # engines are shared per config

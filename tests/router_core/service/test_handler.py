@@ -47,6 +47,7 @@ async def test_routes_an_instruction_or_messages_with_the_decision_shape(engine,
         "cached",
         "latency_ms",
         "excluded",
+        "sticky",
     }
     messages = [{"role": "user", "content": "an integral"}, {"role": "assistant", "content": "ok"}]
     status, decision = await call(
