@@ -3,7 +3,7 @@ it well, retries transient errors and falls back down the router's ranking."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Annotated, Any
@@ -138,7 +138,9 @@ class ModelSATRouter(SerializableChatModel):
     def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
         """Settings models travel as plain dicts, which the constructor validates back."""
         serialized = super().to_json()
-        kwargs = serialized.get("kwargs", {})
+        if serialized["type"] != "constructor":
+            return serialized
+        kwargs = serialized["kwargs"]
         for key in ("engine_config", "retry", "controls", "policy", "stickiness"):
             if isinstance(kwargs.get(key), BaseModel):
                 kwargs[key] = kwargs[key].model_dump(mode="json")
@@ -404,7 +406,8 @@ class ModelSATRouter(SerializableChatModel):
             except Exception as exc:
                 raise StreamInterruptedError(name, chunks, exc) from exc
             finally:
-                stream.close()
+                if isinstance(stream, Generator):  # what a chat model's stream is; end it now
+                    stream.close()
             return
         raise _exhausted(log, clock)
 
@@ -443,7 +446,8 @@ class ModelSATRouter(SerializableChatModel):
             except Exception as exc:
                 raise StreamInterruptedError(name, chunks, exc) from exc
             finally:
-                await stream.aclose()
+                if isinstance(stream, AsyncGenerator):
+                    await stream.aclose()
             return
         raise _exhausted(log, clock)
 

@@ -64,7 +64,7 @@ class StandInChatModel(SerializableChatModel):
         if answer.tool_calls:
             yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=_chunks(answer)))
             return
-        words = answer.content.split(" ")
+        words = answer.text.split(" ")
         for i, word in enumerate(words):
             usage = answer.usage_metadata if i == len(words) - 1 else None
             chunk = AIMessageChunk(content=word if i == 0 else f" {word}", usage_metadata=usage)

@@ -42,19 +42,16 @@ from router_core.routers import Router, RouterOptions
 
 try:
     from litellm.router_strategy.complexity_router import ComplexityRouter, ComplexityRouterConfig
-    from litellm.router_strategy.complexity_router.config import ComplexityTier
+    from litellm.router_strategy.complexity_router.config import TIER_SEVERITY_ORDER, ComplexityTier
 except ImportError as exc:  # litellm missing, or older than its complexity router
     raise ImportError(
         "the litellm-complexity router needs LiteLLM with router_strategy.complexity_router "
         f"(litellm 1.106.2 was used to write it): pip install -U 'langchain-modelsat[litellm]' ({exc})"
     ) from exc
 
-try:
-    from litellm.router_strategy.complexity_router.config import TIER_SEVERITY_ORDER as _ORDER
-except ImportError:  # pragma: no cover - versions that predate the name
-    _ORDER = (ComplexityTier.SIMPLE, ComplexityTier.MEDIUM, ComplexityTier.COMPLEX, ComplexityTier.REASONING)
-
-TIERS: tuple[str, ...] = tuple(tier.value for tier in _ORDER)  # simplest first: what the scorer returns
+TIERS: tuple[str, ...] = tuple(
+    tier.value for tier in TIER_SEVERITY_ORDER
+)  # simplest first: what the scorer returns
 
 MapName = Literal["spread", "cheap", "dear"]
 # where tier k of n sits between the cheapest (0) and the dearest (1) candidate, from s = k / (n - 1)

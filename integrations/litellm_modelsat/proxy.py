@@ -102,7 +102,7 @@ class ModelSATProxyHandler(ModelSATCallback):
 
     async def ensure_installed(self) -> ModelSATRoutingStrategy | None:
         """The strategy on the proxy's current Router (None while the proxy has no Router yet)."""
-        from router_core.model.checkpoint import check_checkpoint  # torch: imported once it is needed
+        from router_core.model import check_checkpoint  # torch: imported once it is needed
 
         router = _proxy_router()
         if router is None:

@@ -101,7 +101,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         self.engine.warmup()
         self.engine.route("warm-up", self.cards.for_deployments(self.router.model_list), timeout_s=None)
 
-    async def async_get_available_deployment(
+    async def async_get_available_deployment(  # type: ignore[override]  # LiteLLM's base says -> None
         self,
         model: str,
         messages: list[dict[str, str]] | None = None,
@@ -123,7 +123,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         request = self._prepare(healthy, messages, input, request_kwargs)
         return self._choose(model, healthy, await self.requests.aroute(request), request_kwargs)
 
-    def get_available_deployment(
+    def get_available_deployment(  # type: ignore[override]  # LiteLLM's base says -> None
         self,
         model: str,
         messages: list[dict[str, str]] | None = None,
@@ -188,7 +188,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
             ) from exc
         return deployment
 
-    def _metadata(self, request_kwargs: Mapping[str, Any]) -> Mapping[str, Any]:
+    def _metadata(self, request_kwargs: dict[str, Any]) -> Mapping[str, Any]:
         metadata = request_kwargs.get(self.router._get_metadata_variable_name_from_kwargs(request_kwargs))
         return metadata if isinstance(metadata, Mapping) else {}
 

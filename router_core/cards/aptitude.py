@@ -212,7 +212,7 @@ def select_multi_domain_test(
             descriptions=descriptions,
         )
         tasks += [task.model_copy(update={"family": KNOWLEDGE}) for task in knowledge.tasks]
-    unknown = sorted({task.family for task in tasks} - set(FAMILIES) - {None})
+    unknown = sorted({task.family for task in tasks if task.family is not None} - set(FAMILIES))
     if unknown:
         raise ConfigError(f"tasks of unknown families {unknown}; known: {', '.join(FAMILIES)}")
     return AptitudeTest(version=version, selected_on=sorted(zoo), tasks=sorted(tasks, key=lambda t: t.id))
@@ -220,7 +220,7 @@ def select_multi_domain_test(
 
 def _source_tasks(part: OutcomeMatrix, descriptions: dict[str, str], count: int) -> list[AptitudeTask]:
     """One task per item source of a dataset, from its informative items answered by every model."""
-    complete = part.observed.all(axis=1)
+    complete = np.asarray(part.observed.all(axis=1))
     low = np.where(part.observed, part.scores, np.inf).min(axis=1)
     high = np.where(part.observed, part.scores, -np.inf).max(axis=1)
     share = part.scores.sum(axis=1) / np.maximum(part.observed.sum(axis=1), 1)

@@ -45,7 +45,7 @@ def check_card(card: CapabilityCard, test: AptitudeTest | None = None) -> Capabi
             f"aptitude test {test.version}"
         )
     measured = {s.task for s in card.scores}
-    groups = test.families or {None: [task.id for task in test.tasks]}
+    groups = test.families or {"": [task.id for task in test.tasks]}  # "": the test as one family
     for family, tasks in groups.items():
         taken = [t for t in tasks if t in measured]
         if taken and len(taken) < len(tasks):

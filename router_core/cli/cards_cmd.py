@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -94,7 +95,7 @@ def show(
     console.print(table)
 
 
-def _coverage(families: list[str] | None) -> str:
+def _coverage(families: Sequence[str] | None) -> str:
     """A card's families in a table cell: their names when few, else how many."""
     if not families:
         return "-"

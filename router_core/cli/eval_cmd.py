@@ -28,7 +28,14 @@ from router_core.embeddings import HASHING, make_embedder
 from router_core.errors import ConfigError, ModelSATError
 from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, Split, evaluate_routers
 from router_core.evaluation.cost_report import cost_table, plot_cost, write_cost_markdown
-from router_core.evaluation.report import category_table, plot, summary_table, write_json, write_markdown
+from router_core.evaluation.report import (
+    Breakdown,
+    category_table,
+    plot,
+    summary_table,
+    write_json,
+    write_markdown,
+)
 from router_core.routers.registry import BASELINES, make_router, option_names, router_class
 from router_core.weights import MINILM
 from router_core.zoos.catalog import load_zoo_file
@@ -182,7 +189,8 @@ def evaluate(
     out = console if console.is_terminal else Console(width=240)  # logs keep whole rows
     for info in result.splits:
         out.print(summary_table(result, info.split))
-        breakdowns = (["categories"] if categories else []) + (["families", "datasets"] if families else [])
+        breakdowns: list[Breakdown] = ["categories"] if categories else []
+        breakdowns += ["families", "datasets"] if families else []
         for by in breakdowns:
             for name in spec.zoos:
                 out.print(category_table(result, info.split, name, by))

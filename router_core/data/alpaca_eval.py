@@ -73,13 +73,13 @@ def load_alpaca_eval(folder: str | Path) -> OutcomeMatrix:
         report.notes.append(f"{report.unparsed_predictions} judgments without a preference: masked")
     models = sorted(outcomes)
     rows = list(instructions.values())
-    index = {ins.id: i for i, ins in enumerate(rows)}
+    row_of = {ins.id: i for i, ins in enumerate(rows)}
     scores = np.zeros((len(rows), len(models)), dtype=np.float32)
     observed = np.zeros_like(scores, dtype=bool)
     for j, model in enumerate(models):
         for ins_id, value in outcomes[model].items():
-            scores[index[ins_id], j] = value
-            observed[index[ins_id], j] = True
+            scores[row_of[ins_id], j] = value
+            observed[row_of[ins_id], j] = True
     return OutcomeMatrix(instructions=rows, models=models, scores=scores, observed=observed, report=report)
 
 

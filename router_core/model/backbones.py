@@ -11,14 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import torch
-from torch import nn
 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
 
 from router_core.errors import CheckpointError, ConfigError
 from router_core.model.config import RouterConfig
 from router_core.weights import resolve_backbone
+
+PretrainedModule = Any
+"""A transformers model, bare or wrapped by peft. torch types every attribute of a module as
+`Tensor | Module`, which hides the transformers methods (`get_decoder`, `get_input_embeddings`,
+`save_pretrained`...) from a type checker, so such a model is held untyped."""
 
 PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"}
 """Suffixes of pickle-based weight files, refused in checkpoints and backbone folders."""
@@ -26,7 +31,7 @@ PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"}
 
 def load_llm(
     config: RouterConfig, dtype: torch.dtype, *, trust_remote_code: bool = False
-) -> tuple[nn.Module, PreTrainedTokenizerBase]:
+) -> tuple[PretrainedModule, PreTrainedTokenizerBase]:
     """The causal LM with only its first `llm_layers` decoder layers, and its tokenizer."""
     path = resolve_backbone(config.llm)
     _refuse_pickled_weights("llm", config.llm, path)
@@ -48,7 +53,7 @@ def load_llm(
 
 def load_encoder(
     config: RouterConfig, dtype: torch.dtype, *, trust_remote_code: bool = False
-) -> tuple[nn.Module, PreTrainedTokenizerBase]:
+) -> tuple[PretrainedModule, PreTrainedTokenizerBase]:
     if config.encoder is None:
         raise ConfigError("the text-only variant has no capability encoder")
     path = resolve_backbone(config.encoder)

@@ -21,12 +21,15 @@ This module needs numpy and pydantic only: it applies to numpy arrays and torch 
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-Logits = TypeVar("Logits")
+if TYPE_CHECKING:  # torch is not imported to read a calibration
+    import torch
+
+Logits = TypeVar("Logits", float, np.ndarray, "torch.Tensor")
 
 
 class Calibration(BaseModel):
@@ -39,7 +42,7 @@ class Calibration(BaseModel):
 
     def apply(self, logits: Logits) -> Logits:
         """The calibrated logit of a numpy array, a torch tensor or a float (same type back)."""
-        return logits * self.scale + self.bias  # type: ignore[operator]
+        return logits * self.scale + self.bias
 
 
 def sigmoid(values: Any) -> Any:

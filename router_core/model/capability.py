@@ -199,7 +199,8 @@ class CapabilityEncoder(nn.Module):
     ) -> list[torch.Tensor]:
         """`render` for a whole zoo in one batched pooling (sentences padded to the longest card),
         when every card has its precomputed pooling; card by card otherwise."""
-        if self.training or any(state.pooled is None for state in states):
+        cached = [state.pooled for state in states if state.pooled is not None]
+        if self.training or len(cached) < len(states) or not isinstance(self.connector, AttentionPooling):
             return [self.render(state, instruction) for state in states]
         longest = max(state.sentences.shape[0] for state in states)
 
@@ -208,8 +209,8 @@ class CapabilityEncoder(nn.Module):
             return nn.functional.pad(x, pad, value=value)
 
         pooled = PooledKeys(
-            torch.stack([padded(state.pooled.logits, float("-inf")) for state in states]),
-            torch.stack([padded(state.pooled.values, 0.0, dim=-2) for state in states]),
+            torch.stack([padded(keys.logits, float("-inf")) for keys in cached]),
+            torch.stack([padded(keys.values, 0.0, dim=-2) for keys in cached]),
         )
         relevance = None
         if instruction is not None:

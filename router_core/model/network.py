@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
@@ -21,7 +21,7 @@ from transformers import PreTrainedTokenizerBase
 from router_core.cards.card import CapabilityCard
 from router_core.errors import ConfigError
 from router_core.model.adapters import AdapterSwitch
-from router_core.model.backbones import load_encoder, load_llm, token_id
+from router_core.model.backbones import PretrainedModule, load_encoder, load_llm, token_id
 from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, make_connector
 from router_core.model.category_prior import CategoryPrior
 from router_core.model.config import CategoryPriorSettings, RouterConfig
@@ -57,9 +57,9 @@ class ModelSATModel(nn.Module):
     def __init__(
         self,
         config: RouterConfig,
-        llm: nn.Module,
+        llm: PretrainedModule,
         tokenizer: PreTrainedTokenizerBase,
-        capability: nn.Module,
+        capability: CapabilityEncoder | CardTextEmbedder,
         prior: CategoryPrior | None = None,
     ) -> None:
         super().__init__()
@@ -118,7 +118,8 @@ class ModelSATModel(nn.Module):
         width = llm.get_input_embeddings().weight.shape[1]
         prior = None
         if config.encoder is None:
-            capability: nn.Module = CardTextEmbedder(config, tokenizer, llm.get_input_embeddings())
+            embeddings = llm.get_input_embeddings()
+            capability: CapabilityEncoder | CardTextEmbedder = CardTextEmbedder(config, tokenizer, embeddings)
         else:
             encoder, encoder_tokenizer = load_encoder(config, dtype, trust_remote_code=remote)
             connector = make_connector(config, encoder.config.hidden_size, width).to(dtype)
@@ -189,11 +190,18 @@ class ModelSATModel(nn.Module):
             and self.config.instruction_pooling
         )
 
+    @property
+    def encoder(self) -> CapabilityEncoder:
+        """The capability encoder psi, which instruction pooling and the category prior read."""
+        if not isinstance(self.capability, CapabilityEncoder):
+            raise ConfigError(f"this router ({self.config.llm}, no encoder) has no capability encoder")
+        return self.capability
+
     def instruction_vectors(self, texts: Sequence[str]) -> list[torch.Tensor | None]:
         """psi encodings of the instructions for instruction pooling (None when not conditioned)."""
         if not self.conditioned:
             return [None] * len(texts)
-        return list(self.capability.encode_instructions(list(texts)))
+        return list(self.encoder.encode_instructions(list(texts)))
 
     def card_state(self, card: CapabilityCard, order: list[int] | None = None) -> PreparedCard:
         """The per-card work, reusable across instructions."""
@@ -371,9 +379,12 @@ class ModelSATModel(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """psi encodings of the instructions (reusing those of instruction pooling) and the cards'
         accuracy per category: what the category prior reads."""
-        if not self.conditioned:
-            vectors = list(self.capability.encode_instructions(list(texts)))
-        return torch.stack(list(vectors)), torch.stack([state.category_accuracy for state in states])
+        psi = vectors if self.conditioned else list(self.encoder.encode_instructions(list(texts)))
+        # with a category prior, every instruction has its psi and every card its category accuracy
+        accuracy = [state.category_accuracy for state in states]
+        return torch.stack(cast(list[torch.Tensor], list(psi))), torch.stack(
+            cast(list[torch.Tensor], accuracy)
+        )
 
     def _score_with_prefix_cache(
         self, prefixes: list[torch.Tensor], suffixes: list[list[torch.Tensor]]

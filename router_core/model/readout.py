@@ -14,12 +14,14 @@ import torch
 from torch import nn
 from torch.utils.hooks import RemovableHandle
 
+from router_core.model.backbones import PretrainedModule
+
 
 def _last_position(_module: nn.Module, args: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, ...]:
     return (args[0][:, -1:], *args[1:])
 
 
-def read_out_last_position_only(llm: nn.Module) -> RemovableHandle | None:
+def read_out_last_position_only(llm: PretrainedModule) -> RemovableHandle | None:
     """Hook the last decoder layer's MLP of a causal LM; None when the layer has no `mlp` (then
     every position runs it, with the same result)."""
     layers = getattr(llm.get_decoder(), "layers", None)

@@ -13,7 +13,7 @@ It plugs into transformers' `AttentionInterface` under `ATTENTION`: a decoder ca
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import torch
 from torch import nn
@@ -68,7 +68,7 @@ def shared_prefix_attention(
             f"this LLM's attention uses {', '.join(asked)}, which scoring over a shared prefix does not "
             "support; use a Llama-style LLM (the shipped SmolLM2) or layout='capability-first'"
         )
-    prefix_keys, prefix_values = shared_prefix.layers[module.layer_idx]
+    prefix_keys, prefix_values = shared_prefix.layers[cast(int, module.layer_idx)]
     n, kv_heads, _, d = prefix_keys.shape
     m, (batch, heads, s, _) = shared_prefix.per_prefix, query.shape
     group = heads // kv_heads  # query heads per key/value head (grouped-query attention)

@@ -38,6 +38,7 @@ class ModelSATBenchmarkRouter(Router):
     name = "modelsat"
     kind = "learned"
     Options = ModelSATOptions
+    options: ModelSATOptions
 
     def __init__(self, options: ModelSATOptions | None = None) -> None:
         super().__init__(options)

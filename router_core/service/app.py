@@ -96,8 +96,9 @@ class RoutingDeployment:
         token = os.environ.get(TOKEN_ENV) or None
         engine = RouterEngine(settings.engine).warmup()
         self.service = RoutingService(engine, token=token, max_request_bytes=settings.max_request_bytes)
-        self.route_batch.set_max_batch_size(settings.batch_size)
-        self.route_batch.set_batch_wait_timeout_s(settings.batch_wait_ms / 1000)
+        # serve.batch's stubs type the decorated method as a plain callable, without its setters
+        self.route_batch.set_max_batch_size(settings.batch_size)  # type: ignore[attr-defined]
+        self.route_batch.set_batch_wait_timeout_s(settings.batch_wait_ms / 1000)  # type: ignore[attr-defined]
 
     async def __call__(self, request: Request) -> JSONResponse:
         reply = await self.service.handle(
@@ -119,7 +120,9 @@ class RoutingDeployment:
 def build(settings: ServiceSettings) -> Application:
     """The application (the import path of a config file's application, its `args` the settings)."""
     cluster_gpus = ray.cluster_resources().get("GPU", 0.0) if ray.is_initialized() else 0.0
-    return RoutingDeployment.options(**settings.deployment_options(cluster_gpus)).bind(settings)
+    # serve.deployment makes the class a Deployment, which its stubs do not say
+    deployment = RoutingDeployment.options(**settings.deployment_options(cluster_gpus))  # type: ignore[attr-defined]
+    return deployment.bind(settings)
 
 
 def start(
