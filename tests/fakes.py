@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
 from router_core.cards.card import CapabilityCard
+from router_core.engine import EngineConfig, RouterEngine
 from tests.router_core.builders import make_card
 
-__all__ = ["KeywordScorer", "make_card"]
+__all__ = ["MATH_LAW", "KeywordScorer", "keyword_engine", "make_card"]
+
+MATH_LAW = {"math-model": "integral", "law-model": "contract"}
+"""The usual keywords: integrals go to math-model, contracts to law-model."""
 
 
 class KeywordScorer:
@@ -49,3 +54,13 @@ class KeywordScorer:
                 if word and word in text.lower():
                     out[i, j] = self.high
         return out
+
+
+@contextmanager
+def keyword_engine(keywords: Mapping[str, str] = MATH_LAW) -> Iterator[RouterEngine]:
+    """An engine whose router is a `KeywordScorer`, closed afterwards."""
+    engine = RouterEngine(EngineConfig(), scorer_factory=lambda: KeywordScorer(keywords))
+    try:
+        yield engine
+    finally:
+        engine.close()

@@ -13,8 +13,8 @@ import pytest
 from langchain_core.messages import convert_to_messages
 
 from langchain_modelsat import ModelSATRouter, RetrySettings
-from router_core.engine import EngineConfig, OperatorControls, RouterEngine
-from tests.fakes import KeywordScorer, make_card
+from router_core.engine import OperatorControls, RouterEngine
+from tests.fakes import keyword_engine, make_card
 from tests.langchain_modelsat.fakes import ScriptedChat
 
 MATH, LAW, CHAT = "math-model", "law-model", "chat-model"
@@ -92,11 +92,8 @@ CASES = {
 
 @pytest.fixture
 def engine() -> Iterator[RouterEngine]:
-    engine = RouterEngine(
-        EngineConfig(), scorer_factory=lambda: KeywordScorer({MATH: "integral", LAW: "contract"})
-    )
-    yield engine
-    engine.close()
+    with keyword_engine() as engine:
+        yield engine
 
 
 def _langchain(case: Case, engine: RouterEngine) -> dict[str, Any] | BaseException:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import litellm_modelsat as lm
 import pytest
 
-from router_core.engine import EngineConfig, RouterEngine
-from tests.fakes import KeywordScorer, make_card
+from router_core.engine import RouterEngine
+from tests.fakes import keyword_engine, make_card
 
 if TYPE_CHECKING:  # litellm itself is imported through litellm_modelsat, which keeps it offline
     from litellm import Router
@@ -29,13 +29,9 @@ def deployment(group: str, dep_id: str, card_model: str, mock: str | None = None
 
 
 @pytest.fixture
-def engine() -> RouterEngine:
-    engine = RouterEngine(
-        EngineConfig(),
-        scorer_factory=lambda: KeywordScorer({"math-model": "integral", "law-model": "contract"}),
-    )
-    yield engine
-    engine.close()
+def engine() -> Iterator[RouterEngine]:
+    with keyword_engine() as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -10,13 +10,12 @@ import pytest
 
 from router_core.engine import (
     CONVERSATION_KEY,
-    EngineConfig,
     RequestRouter,
     RouterEngine,
     Stickiness,
     human_request,
 )
-from tests.fakes import KeywordScorer, make_card
+from tests.fakes import keyword_engine, make_card
 
 CARDS = {"math-model": make_card("math-model", [0.6]), "law-model": make_card("law-model", [0.5])}
 
@@ -89,12 +88,8 @@ def test_a_call_without_messages_routes_on_its_input() -> None:
 
 @pytest.fixture
 def engine() -> Iterator[RouterEngine]:
-    engine = RouterEngine(
-        EngineConfig(),
-        scorer_factory=lambda: KeywordScorer({"math-model": "integral", "law-model": "contract"}),
-    )
-    yield engine
-    engine.close()
+    with keyword_engine() as engine:
+        yield engine
 
 
 def _route(router: RequestRouter, text: str, conversation: str | None = None, **prepare: Any):

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from router_core.engine import EngineConfig, RouterEngine
+from router_core.engine import RouterEngine
 from router_core.service.handler import Reply, RoutingService
-from tests.fakes import KeywordScorer, make_card
+from tests.fakes import keyword_engine, make_card
 
 Answer = Callable[[str, str, dict[str, str], bytes], Reply]
 """(method, path, headers, body) -> the reply a test server gives."""
@@ -56,12 +56,8 @@ async def _once(body: bytes) -> AsyncIterator[bytes]:
 
 @pytest.fixture
 def engine() -> Iterator[RouterEngine]:
-    engine = RouterEngine(
-        EngineConfig(),
-        scorer_factory=lambda: KeywordScorer({"math-model": "integral", "law-model": "contract"}),
-    )
-    yield engine
-    engine.close()
+    with keyword_engine() as engine:
+        yield engine
 
 
 @pytest.fixture
