@@ -41,12 +41,15 @@ def routed_scores(checkpoint: Path, version: str, outcomes, models: list[str]) -
 
 def main(
     data: Annotated[Path, typer.Option(help="MMLU-Pro outputs folder.")],
-    old: Annotated[Path, typer.Option(help="The MMLU-Pro-only router (reads mmlu-pro-v2 cards).")],
+    old: Annotated[Path, typer.Option(help="The router to compare with (reads --old-test cards).")],
     new: Annotated[Path, typer.Option(help="The multi-domain router (reads v3 cards).")],
     zoos: Annotated[str, typer.Option(help="Named zoos, comma-separated.")] = "small,mixed",
+    old_test: Annotated[
+        str, typer.Option(help="The aptitude test whose cards the old router reads (v3: two v3 routers).")
+    ] = "mmlu-pro-v2",
 ) -> None:
     outcomes = load_outcomes(data)
-    common = set(split_questions(outcomes, load_aptitude_test("mmlu-pro-v2")).test) & set(
+    common = set(split_questions(outcomes, load_aptitude_test(old_test)).test) & set(
         split_questions(outcomes, load_aptitude_test("v3")).test
     )
     ids = [i for i in outcomes.ids if i in common]
@@ -57,7 +60,7 @@ def main(
     for zoo in zoos.split(","):
         models = load_zoo_file().resolve(zoo, outcomes.models)
         part = outcomes.select(models=models, instruction_ids=ids)
-        before = routed_scores(old, "mmlu-pro-v2", part, models)
+        before = routed_scores(old, old_test, part, models)
         after = routed_scores(new, "v3", part, models)
         best = (part.scores.sum(0) / np.maximum(part.observed.sum(0), 1)).max()
         draws = rng.integers(0, len(ids), size=(BOOTSTRAP, len(ids)))

@@ -126,11 +126,10 @@ def calibration_pairs(
         if log is not None:
             log(f"scoring {name or '(none)'}: {len(rows)} questions x {len(cols)} models")
         scored = scorer.logits(texts, [cards[outcomes.models[j]] for j in cols], progress=progress)
-        scored = scored.float().cpu().numpy()
         seen = observed[:, cols]
         r, c = np.nonzero(seen)
-        logits.append(scored[r, c])
-        targets.append(outcomes.scores[np.ix_(rows, cols)][r, c])
+        logits.append(scored.float().cpu().numpy()[r, c])
+        targets.append(outcomes.scores[np.ix_(np.asarray(rows), np.asarray(cols))][r, c])
         datasets += [name or "(none)"] * len(r)
         families += [outcomes.instructions[rows[k]].family or "(none)" for k in r]
         models += [outcomes.models[cols[k]] for k in c]

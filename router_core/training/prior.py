@@ -37,7 +37,7 @@ def encode_instructions(model: ModelSATModel, texts: Sequence[str], batch_size: 
     chunks = []
     with torch.inference_mode():
         for start in tqdm(range(0, len(texts), batch_size), desc="encoding instructions", leave=False):
-            chunks.append(model.capability.encode_instructions(list(texts[start : start + batch_size])))
+            chunks.append(model.encoder.encode_instructions(list(texts[start : start + batch_size])))
     return torch.cat(chunks)
 
 

@@ -178,8 +178,9 @@ def validate(model: ModelSATModel, data: TrainingData) -> dict[str, float]:
         cols = np.flatnonzero(valid.observed[rows].any(0))
         texts = [valid.instructions[r].routing_text for r in rows]
         scored = ModelSATScorer(model).score(texts, [data.cards[valid.models[j]] for j in cols])
-        probs[np.ix_(rows, cols)] = scored
-        part, seen = valid.scores[np.ix_(rows, cols)], valid.observed[np.ix_(rows, cols)]
+        cells = np.ix_(np.asarray(rows), cols)
+        probs[cells] = scored
+        part, seen = valid.scores[cells], valid.observed[cells]
         best_single[rows] = part[:, int(np.argmax(part.sum(0) / np.maximum(seen.sum(0), 1)))]
     observed, target = valid.observed, valid.scores  # graded outcomes are soft targets
     bce = -(target * np.log(probs + 1e-7) + (1 - target) * np.log(1 - probs + 1e-7))[observed].mean()
