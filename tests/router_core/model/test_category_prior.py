@@ -28,7 +28,7 @@ def prior_towards(settings: CategoryPriorSettings, width: int, category: int) ->
     return prior
 
 
-def test_card_accuracy_averages_the_tasks_of_each_category_and_credits_none_where_unmeasured():
+def test_card_accuracy_averages_the_tasks_of_each_category_and_is_unknown_where_unmeasured():
     prior = CategoryPrior(SETTINGS, 4)
     assert prior.card_accuracy(make_card("m", [0.9, 0.2, 0.5])).tolist() == pytest.approx([0.2, 0.7])
 
@@ -40,9 +40,10 @@ def test_card_accuracy_averages_the_tasks_of_each_category_and_credits_none_wher
             ]
         }
     )
-    assert prior.card_accuracy(other_test).tolist() == pytest.approx([0.0, 0.0])  # never measured there
+    assert prior.card_accuracy(other_test).isnan().all()  # never measured there
     partial = make_card("m", [0.9]).model_copy(update={"scores": make_card("m", [0.9]).scores[:1]})
-    assert prior.card_accuracy(partial).tolist() == pytest.approx([0.0, 0.9])  # task0 only: category b
+    accuracy = prior.card_accuracy(partial)  # task0 only: category math
+    assert accuracy.isnan().tolist() == [True, False] and accuracy[1].item() == pytest.approx(0.9)
 
 
 @torch.no_grad()
@@ -60,6 +61,24 @@ def test_the_prior_prefers_the_card_that_is_strong_on_the_instructions_category(
     single = prior_towards(SETTINGS, 4, 1)
     accuracy = torch.stack([single.card_accuracy(math_card)])
     torch.testing.assert_close(doubled(vectors, accuracy), 2 * single(vectors, accuracy))
+
+
+@torch.no_grad()
+def test_a_card_that_never_measured_the_instructions_kind_falls_far_behind_whatever_the_weight():
+    weak_but_measured = make_card("math", [0.2, 0.3, 0.3])
+    partial = make_card("law", [0.9, 0.9]).model_copy(
+        update={"scores": make_card("law", [0.9, 0.9]).scores[1:2]}
+    )
+    vectors = torch.randn(2, 4)
+    prior = prior_towards(SETTINGS.model_copy(update={"weight": 0.5}), 4, 1)  # every instruction: math
+
+    offsets = prior(
+        vectors, torch.stack([prior.card_accuracy(weak_but_measured), prior.card_accuracy(partial)])
+    )
+
+    assert (offsets[:, 0] - offsets[:, 1] > 3.0).all()  # log(0.01) apart, not scaled down by the weight
+    pairs = prior.pair_offsets(vectors, torch.stack([prior.card_accuracy(partial)] * 2))
+    torch.testing.assert_close(pairs, offsets[:, 1])
 
 
 def test_settings_refuse_a_task_category_that_is_not_a_class():
