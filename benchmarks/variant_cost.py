@@ -1,6 +1,6 @@
 """What one scoring call and one training step cost for the encoder (default) and the text-only
 variant of the router, on this machine: the measurement behind "the text-only variant does not
-train on this CPU" in docs/benchmarks.md.
+train on this CPU" in docs/benchmarks.md (Reference: the MMLU-Pro-only router, issue 4).
 
 Both variants are freshly built from the default configuration (weights do not change the cost).
 Scoring: 8 MMLU-Pro questions x the 5 cards of the `small` zoo. Training: one step of the default

@@ -8,8 +8,8 @@ scale for the whole batch, so a score moves slightly with its batch-mates
 A/B matrices; the frozen base layer under it is quantized), the connector, the category prior,
 the output embedding the Yes/No logits are read from, and psi (MiniLM), whose instruction
 encodings steer pooling through a cosine scaled by up to 20: quantizing psi too moved routing
-twice as much (docs/benchmarks.md, "Session 9"). It changes the numerics, so its accuracy
-is measured against fp32; it is a CPU path only.
+twice as much (CHANGELOG.md, "Benchmark history", engine session 9). It changes the numerics,
+so its accuracy is measured against fp32; it is a CPU path only.
 """
 
 from __future__ import annotations
