@@ -64,3 +64,18 @@ def keyword_engine(keywords: Mapping[str, str] = MATH_LAW) -> Iterator[RouterEng
         yield engine
     finally:
         engine.close()
+
+
+def mock_deployments(cards: Mapping[str, CapabilityCard]) -> list[dict]:
+    """A LiteLLM `model_list`: one deployment of group "chat" per card, whose mocked answer is
+    its own name, so a test reads the routed model off the reply."""
+    from litellm_modelsat import CARD_KEY  # imported on use: only the LiteLLM tests need it
+
+    return [
+        {
+            "model_name": "chat",
+            "litellm_params": {"model": f"openai/{name}", "api_key": "x", "mock_response": name},
+            "model_info": {"id": name, CARD_KEY: card.model_dump(mode="json")},
+        }
+        for name, card in cards.items()
+    ]

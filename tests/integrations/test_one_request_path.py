@@ -14,7 +14,7 @@ from langchain_core.messages import convert_to_messages
 
 from langchain_modelsat import ModelSATRouter, RetrySettings
 from router_core.engine import OperatorControls, RouterEngine
-from tests.fakes import keyword_engine, make_card
+from tests.fakes import keyword_engine, make_card, mock_deployments
 from tests.langchain_modelsat.fakes import ScriptedChat
 
 MATH, LAW, CHAT = "math-model", "law-model", "chat-model"
@@ -116,14 +116,7 @@ def _langchain(case: Case, engine: RouterEngine) -> dict[str, Any] | BaseExcepti
 def _litellm(case: Case, engine: RouterEngine) -> dict[str, Any] | BaseException:
     from litellm import Router
 
-    model_list = [
-        {
-            "model_name": "chat",
-            "litellm_params": {"model": f"openai/{name}", "api_key": "x", "mock_response": name},
-            "model_info": {"id": name, lm.CARD_KEY: card.model_dump(mode="json")},
-        }
-        for name, card in CARDS.items()
-    ]
+    model_list = mock_deployments(CARDS)
     router = Router(model_list=model_list)
     lm.ModelSATRoutingStrategy.install(
         router,

@@ -13,6 +13,7 @@ from router_core.engine import ENGINES, EngineConfig, RouterEngine
 from router_core.errors import CardError, NoModelChosenError, ServiceError
 from router_core.service import TOKEN_ENV, ServiceEngine
 from router_core.service.handler import Reply
+from tests.fakes import mock_deployments
 from tests.router_core.service.conftest import serve_http
 
 LAW = "review this contract"
@@ -86,14 +87,7 @@ async def test_both_integrations_answer_while_the_service_is_down(closed_port, z
         assert answer.response_metadata[METADATA_KEY]["degraded"]
         assert answer.content == answer.response_metadata[METADATA_KEY]["chosen"] == "math-model"
 
-    deployments = [
-        {
-            "model_name": "chat",
-            "litellm_params": {"model": f"openai/{name}", "api_key": "x", "mock_response": name},
-            "model_info": {"id": name, lm.CARD_KEY: card.model_dump(mode="json")},
-        }
-        for name, card in zoo.items()
-    ]
+    deployments = mock_deployments(zoo)
     router = Router(model_list=deployments)
     lm.ModelSATRoutingStrategy.install(router, engine=config)
     response = await router.acompletion(model="chat", messages=[{"role": "user", "content": LAW}])

@@ -14,6 +14,7 @@ from router_core.engine import ENGINES, EngineConfig, RouterEngine
 from router_core.model.checkpoint import save_checkpoint
 from router_core.model.network import ModelSATModel
 from router_core.service.protocol import HEALTH_PATH, ROUTE_PATH, TOKEN_ENV
+from tests.fakes import mock_deployments
 
 pytest.importorskip("ray.serve", reason="the serve extra: bash scripts/install.sh dev,hf,serve")
 pytestmark = pytest.mark.slow  # Ray's start-up and a replica loading the router take ~20 s on 2 cores
@@ -68,14 +69,7 @@ def test_integrations_route_through_the_service_as_in_process(
             routed = chat.invoke(question).response_metadata[METADATA_KEY]
             assert routed["chosen"] == decision.chosen and not routed["degraded"]
 
-        deployments = [
-            {
-                "model_name": "chat",
-                "litellm_params": {"model": f"openai/{name}", "api_key": "x", "mock_response": name},
-                "model_info": {"id": name, lm.CARD_KEY: card.model_dump(mode="json")},
-            }
-            for name, card in zoo.items()
-        ]
+        deployments = mock_deployments(zoo)
         router = Router(model_list=deployments)
         lm.ModelSATRoutingStrategy.install(router, engine=client)
         for question, decision in expected.items():
