@@ -64,18 +64,14 @@ class CategoryPrior(nn.Module):
         """(n_instructions, n_cards) logit offsets from psi encodings (n, width) and the cards'
         `card_accuracy` rows (m, n_categories)."""
         probabilities = self.category_probabilities(instruction_vectors)
-        accuracy = card_accuracy.to(probabilities.dtype)
-        measured = (~accuracy.isnan()).to(probabilities.dtype)
-        return self._offset(probabilities @ accuracy.nan_to_num(0.0).T, probabilities @ measured.T)
+        accuracy, measured = _known(card_accuracy, probabilities.dtype)
+        return self._offset(probabilities @ accuracy.T, probabilities @ measured.T)
 
     def pair_offsets(self, instruction_vectors: torch.Tensor, card_accuracy: torch.Tensor) -> torch.Tensor:
         """One offset per (instruction, card) pair, row i with row i (the training path)."""
         probabilities = self.category_probabilities(instruction_vectors)
-        accuracy = card_accuracy.to(probabilities.dtype)
-        measured = (~accuracy.isnan()).to(probabilities.dtype)
-        return self._offset(
-            (probabilities * accuracy.nan_to_num(0.0)).sum(-1), (probabilities * measured).sum(-1)
-        )
+        accuracy, measured = _known(card_accuracy, probabilities.dtype)
+        return self._offset((probabilities * accuracy).sum(-1), (probabilities * measured).sum(-1))
 
     def _offset(self, credited: torch.Tensor, coverage: torch.Tensor) -> torch.Tensor:
         """weight * logit(evidence) + log coverage, from the probability mass times accuracy on
@@ -83,3 +79,9 @@ class CategoryPrior(nn.Module):
         coverage = coverage.clamp(PROBABILITY_FLOOR, 1.0)
         evidence = (credited / coverage).clamp(PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR)
         return (self.settings.weight * (evidence.log() - (-evidence).log1p()) + coverage.log()).float()
+
+
+def _known(card_accuracy: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """The cards' accuracies with 0 where unmeasured, and 1 where measured, 0 where not."""
+    accuracy = card_accuracy.to(dtype)
+    return accuracy.nan_to_num(0.0), (~accuracy.isnan()).to(dtype)
