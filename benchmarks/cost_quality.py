@@ -1,9 +1,9 @@
-"""Cost-quality of every router: sweep the engine's cost-aware policy (lambda and target quality)
+"""Cost-quality of every method: sweep the engine's cost-aware policy (lambda and target quality)
 on each zoo and split, print PerfGain, CostSave and the gain over the mixing line, then each
-router's settings across zoos and the setting recommended by the measurements: the one with the
+method's settings across zoos and the setting recommended by the measurements: the one with the
 largest smallest saving among those that never lose accuracy against the best single model.
 
-    .venv/bin/python benchmarks/cost_quality.py --data ../shared/data/mmlu-pro --router all,modelsat
+    .venv/bin/python benchmarks/cost_quality.py --data ../shared/data/mmlu-pro --method all,modelsat
     .venv/bin/python benchmarks/cost_quality.py --from test.json --from models.json   # saved runs
 
 Results saved by `modelsat eval --cost --json` (or `--json` here) can be re-read with `--from`.
@@ -19,25 +19,25 @@ from rich.console import Console
 from rich.table import Table
 
 from router_core.cards.card import load_cards
-from router_core.cli.eval_cmd import resolve_routers, resolve_splits, resolve_zoos, router_options
+from router_core.cli.eval_cmd import method_options, resolve_methods, resolve_splits, resolve_zoos
 from router_core.data import load_outcomes
 from router_core.embeddings import make_embedder
-from router_core.evaluation.benchmark import BenchmarkResult, BenchmarkSpec, evaluate_routers
 from router_core.evaluation.cost import by_setting, recommend
 from router_core.evaluation.cost_report import cost_table, plot_cost
+from router_core.evaluation.evaluate import EvaluationResult, EvaluationSpec, evaluate_methods
 from router_core.evaluation.report import write_json
 
 ZOOS = "small,mixed,large,cheap-strong,all"
 
 
-def settings_table(result: BenchmarkResult, split: str, router: str) -> tuple[Table, str]:
+def settings_table(result: EvaluationResult, split: str, method: str) -> tuple[Table, str]:
     """Each setting's gain (points) and saving (%) per zoo, and the recommended one."""
     summaries = {
-        e.zoo: e.cost for e in result.evaluations if e.split == split and e.router == router and e.cost
+        e.zoo: e.cost for e in result.evaluations if e.split == split and e.method == method and e.cost
     }
     settings = by_setting(summaries)
     table = Table(
-        title=f"{split} / {router}: accuracy gain (points) / saving vs best single", title_justify="left"
+        title=f"{split} / {method}: accuracy gain (points) / saving vs best single", title_justify="left"
     )
     table.add_column("setting")
     for zoo in summaries:
@@ -49,7 +49,7 @@ def settings_table(result: BenchmarkResult, split: str, router: str) -> tuple[Ta
     if best:
         saving, gain = best.saving.values(), best.gain.values()
         line = (
-            f"{split} / {router}: recommended {best.policy}: saves at least {min(saving) * 100:.0f}%"
+            f"{split} / {method}: recommended {best.policy}: saves at least {min(saving) * 100:.0f}%"
             f" (mean {sum(saving) / len(saving) * 100:.0f}%) with at least {min(gain) * 100:+.1f}"
             f" points against the best single model on {', '.join(summaries)}"
         )
@@ -58,7 +58,7 @@ def settings_table(result: BenchmarkResult, split: str, router: str) -> tuple[Ta
 
 def main(
     data: Annotated[Path | None, typer.Option("--data", help="Outcome data (to run the benchmark).")] = None,
-    router: Annotated[str, typer.Option("--router")] = "all,modelsat",
+    method: Annotated[str, typer.Option("--method")] = "all,modelsat",
     zoo: Annotated[str, typer.Option("--zoo")] = ZOOS,
     split: Annotated[str, typer.Option("--split")] = "all",
     encoder: Annotated[str, typer.Option("--encoder")] = "builtin:minilm",
@@ -70,23 +70,23 @@ def main(
 ) -> None:
     out = Console(width=240)
     if sources:
-        results = [BenchmarkResult.model_validate_json(p.read_text(encoding="utf-8")) for p in sources]
+        results = [EvaluationResult.model_validate_json(p.read_text(encoding="utf-8")) for p in sources]
     else:
         if data is None:
             raise typer.BadParameter("give --data or --from")
-        names, outcomes = resolve_routers(router), load_outcomes(data)
-        spec = BenchmarkSpec(
-            routers=names,
+        names, outcomes = resolve_methods(method), load_outcomes(data)
+        spec = EvaluationSpec(
+            methods=names,
             zoos=resolve_zoos(zoo, None, outcomes.models),
             splits=resolve_splits(split),
-            router_options=router_options(names, 0),
+            method_options=method_options(names, 0),
             cost_sweep=True,
         )
-        results = [evaluate_routers(outcomes, load_cards(), spec, embedder=make_embedder(encoder))]
+        results = [evaluate_methods(outcomes, load_cards(), spec, embedder=make_embedder(encoder))]
     for result in results:
         for info in result.splits:
             out.print(cost_table(result, info.split))
-            for name in result.spec.routers:
+            for name in result.spec.methods:
                 table, line = settings_table(result, info.split, name)
                 out.print(table)
                 out.print(line)

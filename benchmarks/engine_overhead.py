@@ -17,7 +17,7 @@ import numpy as np
 
 from router_core.cards.card import CapabilityCard
 from router_core.engine.bench import candidates, instruction, percentile
-from router_core.engine.engine import EngineConfig, RouterEngine
+from router_core.engine.engine import EngineConfig, LocalEngine
 
 
 class NoWork:
@@ -28,7 +28,7 @@ class NoWork:
 
 
 def overhead_ms(window_ms: float, zoo: dict[str, CapabilityCard], calls: int, offset: int) -> list[float]:
-    engine = RouterEngine(
+    engine = LocalEngine(
         EngineConfig(batch_window_ms=window_ms, timeout_s=None), scorer_factory=NoWork
     ).warmup()
     times = []

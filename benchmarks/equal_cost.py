@@ -1,13 +1,13 @@
-"""Model-SAT against fixed routers at equal cost, from a `modelsat eval --json` result.
+"""Model-SAT against fixed methods at equal cost, from a `modelsat eval --json` result.
 
-For each split and zoo, every other router is one (mean price, routed score) point. Model-SAT's
+For each split and zoo, every other method is one (mean price, routed score) point. Model-SAT's
 cost-aware policy traces a curve of such points (its accuracy-cost curve, `Evaluation.curve`);
-this prints Model-SAT's score at each router's price (linear between the curve's points) and
-the difference: the comparison a user of LiteLLM's complexity router cares about, since its
+this prints Model-SAT's score at each method's price (linear between the curve's points) and
+the difference: the comparison a user of LiteLLM's complexity method cares about, since its
 tiers spend a fixed budget. Run the eval with priced zoos so that the curves exist:
 
     modelsat eval --data ../shared/data/llmrouter --cards router_core/cards/definitions/cards-v3.json \\
-        --router modelsat,best-single,card-lookup,litellm-complexity,litellm-complexity-dear \\
+        --method modelsat,best-single,card-lookup,litellm-complexity,litellm-complexity-dear \\
         --zoo llmrouter --split test --json runs/eval.json
     .venv/bin/python benchmarks/equal_cost.py runs/eval.json
 """
@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from router_core.evaluation.benchmark import BenchmarkResult, Evaluation
+from router_core.evaluation.evaluate import Evaluation, EvaluationResult
 
 MODELSAT = "modelsat"
 
@@ -37,28 +37,28 @@ def accuracy_at(curve_owner: Evaluation, cost: float) -> float | None:
 
 
 def main(result_json: Annotated[Path, typer.Argument(help="The JSON of `modelsat eval --json`.")]) -> None:
-    result = BenchmarkResult.model_validate_json(result_json.read_text(encoding="utf-8"))
-    table = Table(title="Model-SAT at the price of each other router (scores in %)")
+    result = EvaluationResult.model_validate_json(result_json.read_text(encoding="utf-8"))
+    table = Table(title="Model-SAT at the price of each other method (scores in %)")
     for column in (
         "split",
         "zoo",
-        "router",
+        "method",
         "its price $/1M",
         "its score",
         "Model-SAT at that price",
         "difference",
     ):
         table.add_column(column)
-    for ours in (e for e in result.evaluations if e.router == MODELSAT):
+    for ours in (e for e in result.evaluations if e.method == MODELSAT):
         for other in result.evaluations:
-            if (other.split, other.zoo) != (ours.split, ours.zoo) or other.router == MODELSAT:
+            if (other.split, other.zoo) != (ours.split, ours.zoo) or other.method == MODELSAT:
                 continue
             price = other.overall.cost
             mine = None if price is None else accuracy_at(ours, price)
             table.add_row(
                 ours.split,
                 ours.zoo,
-                other.router,
+                other.method,
                 "-" if price is None else f"{price:.3f}",
                 f"{other.overall.routed * 100:.1f}",
                 "-" if mine is None else f"{mine * 100:.1f}",

@@ -24,7 +24,7 @@ from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import load_cards
 from router_core.cli.eval_cmd import resolve_zoos
 from router_core.data import OutcomeMatrix, load_outcomes
-from router_core.evaluation.benchmark import BenchmarkSpec, evaluate_routers
+from router_core.evaluation.evaluate import EvaluationSpec, evaluate_methods
 from router_core.model.inference import ModelSATScorer
 from router_core.model.serving import load_for_inference
 from router_core.zoos.splits import split_questions
@@ -52,19 +52,21 @@ def accuracies(outcomes: OutcomeMatrix, zoo: str, setting: Setting) -> dict[tupl
         "instruction_tokens": setting.instruction_tokens,
         "device": "cpu",
     }
-    spec = BenchmarkSpec(
-        routers=["modelsat"],
+    spec = EvaluationSpec(
+        methods=["modelsat"],
         zoos=resolve_zoos(zoo, None, outcomes.models),
         questions="validation",
-        router_options={"modelsat": options},
+        method_options={"modelsat": options},
     )
-    result = evaluate_routers(outcomes, load_cards(), spec)
+    result = evaluate_methods(outcomes, load_cards(), spec)
     return {(e.split, e.zoo): e.overall.routed * 100 for e in result.evaluations}
 
 
 def scores(texts: list[str], setting: Setting) -> np.ndarray:
     """Pr(Yes) of the validation questions over every carded model."""
-    model = load_for_inference(None, "cpu", setting.precision, setting.instruction_tokens)
+    model = load_for_inference(
+        device="cpu", precision=setting.precision, instruction_tokens=setting.instruction_tokens
+    )
     return ModelSATScorer(model).score(texts, list(load_cards().values()))
 
 

@@ -23,7 +23,7 @@ from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import shipped_cards
 from router_core.data import load_outcomes
 from router_core.evaluation.metrics import route
-from router_core.routers import make_router
+from router_core.methods import make_method
 from router_core.zoos.catalog import load_zoo_file
 from router_core.zoos.splits import split_questions
 
@@ -33,7 +33,7 @@ BOOTSTRAP = 2000
 def routed_scores(checkpoint: Path, version: str, outcomes, models: list[str]) -> np.ndarray:
     """Each question's score under the router's choice among `models` (0 where it chose no answerer)."""
     cards = shipped_cards(version)
-    router = make_router("modelsat", checkpoint=str(checkpoint))
+    router = make_method("modelsat", checkpoint=str(checkpoint))
     scores = router.score([ins.routing_text for ins in outcomes.instructions], [cards[m] for m in models])
     choices = route(scores, outcomes.observed).choices
     return np.where(choices >= 0, outcomes.scores[np.arange(len(choices)), choices], 0.0)

@@ -25,7 +25,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 import litellm_modelsat as lm  # noqa: E402  (keeps litellm offline; imported before litellm)
 from litellm import Router  # noqa: E402
 
-from router_core.engine import EngineConfig, RouterEngine  # noqa: E402
+from router_core.engine import EngineConfig, LocalEngine  # noqa: E402
 from router_core.engine.bench import candidates, instruction  # noqa: E402
 
 GROUP = "auto"
@@ -75,7 +75,7 @@ def main() -> None:
         instruction_tokens=args.instruction_tokens,
         timeout_s=None,
     )
-    engine = RouterEngine(config).warmup()
+    engine = LocalEngine(config).warmup()
     lm.ModelSATRoutingStrategy.install(routed, engine=engine)
     asyncio.run(burst(plain, 8, -1000))  # warm LiteLLM's own first-call paths
     asyncio.run(burst(routed, 4, -2000))

@@ -24,7 +24,7 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
-from router_core.engine import EngineConfig, RouterEngine
+from router_core.engine import EngineConfig, LocalEngine
 from router_core.engine.bench import candidates, cpu_name, instruction, throughput
 from router_core.service import ServiceEngine
 
@@ -75,7 +75,7 @@ def main() -> None:
     results: dict[str, Any] = {"machine": cpu_name(), "threads": args.threads, "setups": {}}
 
     torch.set_num_threads(args.threads)
-    local = RouterEngine(engine_config)
+    local = LocalEngine(engine_config)
     try:
         results["setups"]["in-process"] = measure(local, callers, args.requests, "in-process")
     finally:

@@ -32,8 +32,8 @@ from router_core.data import load_outcomes
 from router_core.data.outcomes import Instruction
 from router_core.engine import (
     EngineConfig,
+    LocalEngine,
     Requirements,
-    RouterEngine,
     capable_candidates,
     parse_policy,
     resolve_candidates,
@@ -127,7 +127,7 @@ def main(
     cards = resolve_candidates(zoo)
     texts = [q.routing_text for q in questions]
     texts += [f"{prefix} {q.routing_text}" for q in questions for prefix in PREFIXES]
-    engine = RouterEngine(EngineConfig(checkpoint=checkpoint))
+    engine = LocalEngine(EngineConfig(checkpoint=checkpoint))
     probabilities = engine.score(texts, list(cards.values()))
     engine.close()
 

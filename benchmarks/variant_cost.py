@@ -21,7 +21,7 @@ import typer
 
 from router_core.cards.card import load_cards
 from router_core.data import load_outcomes
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.model.inference import ModelSATScorer
 from router_core.model.network import ModelSATModel
 from router_core.training.config import TrainConfig
@@ -38,7 +38,7 @@ def main(data: Annotated[Path, typer.Option(help="MMLU-Pro outputs folder.")]) -
     zoo = [cards[m] for m in load_zoo_file().resolve("small", outcomes.models)]
     train = outcomes.select(models=training_models(outcomes), instruction_ids=outcomes.ids[:400])
     sampler = GroupSampler.from_config(train, TrainConfig())
-    for name, router in (("encoder (default)", RouterConfig()), ("text-only", RouterConfig(encoder=None))):
+    for name, router in (("encoder (default)", NetworkConfig()), ("text-only", NetworkConfig(encoder=None))):
         model = ModelSATModel.build(router, device="cpu")
         scorer = ModelSATScorer(model)
         scorer.score(questions[:1], zoo[:1])  # warm-up
@@ -47,7 +47,7 @@ def main(data: Annotated[Path, typer.Option(help="MMLU-Pro outputs folder.")]) -
         per_pair = (time.perf_counter() - started) / (len(questions) * len(zoo))
         print(f"{name}: scoring: {1000 * per_pair:.0f} ms per pair")
 
-        config = TrainConfig(router=router)
+        config = TrainConfig(network=router)
         batch = TrainingData(train=train, validation=train, cards=cards)
         optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
         model.train()

@@ -24,7 +24,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from langchain_modelsat import METADATA_KEY, MODEL_KEY, ModelSATRouter, RetrySettings
 from router_core.cards.card import CapabilityCard
-from router_core.engine import EngineConfig, OperatorControls, RouterEngine
+from router_core.engine import EngineConfig, LocalEngine, OperatorControls
 
 # Shipped capability cards exist for these names, so `cards` can be left out.
 KEYWORDS = {
@@ -118,7 +118,7 @@ async def agent(model: Runnable, task: str) -> tuple[str, list[dict]]:
 
 async def main() -> None:
     scorer = KeywordScorer()
-    engine = RouterEngine(EngineConfig(), scorer_factory=lambda: scorer)
+    engine = LocalEngine(EngineConfig(), scorer_factory=lambda: scorer)
     router = ModelSATRouter(
         {name: FakeToolModel(label=name) for name in KEYWORDS},
         engine=engine,

@@ -13,7 +13,7 @@ from langchain_core.runnables import Runnable
 from langchain_modelsat.messages import MessagesToInstruction
 from langchain_modelsat.options import pop_call_options
 from router_core.cards import CapabilityCard
-from router_core.engine import RequestRouter, RoutingRequest
+from router_core.engine import RequestPath, RoutingRequest
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class RoutedRequest:
         *,
         stop: list[str] | None,
         kwargs: dict[str, Any],
-        router: RequestRouter,
+        router: RequestPath,
         candidates: Mapping[str, CapabilityCard],
         models: Mapping[str, Runnable],
         instruction: MessagesToInstruction | None,

@@ -1,21 +1,19 @@
-"""Which model errors are worth retrying, and the tenacity policy that retries them."""
+"""Which model errors are worth retrying, and the tenacity loop that retries them under the core's
+`RetrySettings`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict, Field
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
     Retrying,
     retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-    wait_random,
 )
 
 from langchain_modelsat.errors import CandidateTimeoutError
+from router_core.retry import RetrySettings
 
 StopCondition = Callable[[RetryCallState], bool]
 
@@ -34,18 +32,6 @@ _TRANSIENT_NAMES = (
 )
 """Fragments of exception class names that mean a transient failure, across provider SDKs (openai,
 anthropic, httpx, requests...) without importing any of them."""
-
-
-class RetrySettings(BaseModel):
-    """How often one candidate is retried on a transient error before falling back: exponential
-    backoff with jitter, so many concurrent callers do not hammer a rate-limited provider in step."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    attempts: int = Field(default=3, ge=1, description="Calls per candidate, the first one included")
-    initial_wait_s: float = Field(default=0.5, ge=0, description="Wait before the first retry")
-    max_wait_s: float = Field(default=20.0, ge=0, description="Cap of the exponential part of a wait")
-    jitter_s: float = Field(default=1.0, ge=0, description="Random extra wait added to each, up to this")
 
 
 def status_code(error: BaseException) -> int | None:
@@ -80,12 +66,11 @@ def is_retryable(error: BaseException) -> bool:
 
 
 def _policy(settings: RetrySettings, stop: StopCondition | None) -> dict:
-    attempts = stop_after_attempt(settings.attempts)
+    attempts = settings.stop()
     return {
         "retry": retry_if_exception(is_retryable),
         "stop": attempts if stop is None else lambda state: attempts(state) or stop(state),
-        "wait": wait_exponential(multiplier=settings.initial_wait_s, max=settings.max_wait_s)
-        + wait_random(0, settings.jitter_s),
+        "wait": settings.wait(),
         "reraise": True,
     }
 

@@ -43,11 +43,11 @@ from router_core.engine import (
     ENGINES,
     Engine,
     EngineConfig,
+    LocalEngine,
     OperatorControls,
     Policy,
-    RequestRouter,
+    RequestPath,
     Requirements,
-    RouterEngine,
     RoutingDecision,
     Stickiness,
     parse_policy,
@@ -59,7 +59,7 @@ class ModelSATRouter(SerializableChatModel):
     """A chat model over `models` (name -> chat model) that routes every call with Model-SAT.
 
     `cards` finds each candidate's capability card (see `router_core.engine.resolve_candidates`);
-    a candidate without one fails here, not on the first call. `engine` is a `RouterEngine` or the
+    a candidate without one fails here, not on the first call. `engine` is a `LocalEngine` or the
     `EngineConfig` of the process-wide shared one (default: the shipped router, loaded on first use).
     `policy` and `timeout_s` are this router's routing policy and timeout, sent with each call (None:
     the engine's). `controls` is what a call may change (the app developer is the operator, a call's
@@ -114,7 +114,7 @@ class ModelSATRouter(SerializableChatModel):
 
     _cards: dict[str, CapabilityCard] = PrivateAttr()
     _engine: Engine | None = PrivateAttr(default=None)
-    _requests: tuple[tuple[Any, ...], RequestRouter] | None = PrivateAttr(default=None)
+    _requests: tuple[tuple[Any, ...], RequestPath] | None = PrivateAttr(default=None)
 
     def __init__(self, models: Mapping[str, Runnable] | None = None, /, **kwargs: Any) -> None:
         engine = kwargs.pop("engine", None)
@@ -127,7 +127,7 @@ class ModelSATRouter(SerializableChatModel):
             kwargs["policy"] = parse_policy(kwargs["policy"])  # a bad policy fails here, as a ConfigError
         super().__init__(**kwargs)
         self._cards = resolve_candidates(list(self.models), self.cards)
-        self._engine = engine if isinstance(engine, RouterEngine) else None
+        self._engine = engine if isinstance(engine, LocalEngine) else None
 
     # ---- what LangChain asks of a chat model --------------------------------------------------
 
@@ -225,13 +225,13 @@ class ModelSATRouter(SerializableChatModel):
         return self._engine
 
     @property
-    def requests(self) -> RequestRouter:
+    def requests(self) -> RequestPath:
         """The core's request preparation and routing, with this router's settings (built anew for a
         copy whose settings differ, e.g. `model_copy(update=...)`; kept otherwise, with its
         conversations)."""
         settings = (self.policy, self.timeout_s, self.controls, self.include_system, self.stickiness)
         if self._requests is None or self._requests[0] != settings:
-            router = RequestRouter(
+            router = RequestPath(
                 self.engine,
                 policy=self.policy,
                 timeout_s=self.timeout_s,

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from router_core.cards.card import CapabilityCard
-from router_core.engine import EngineConfig, RouterEngine
+from router_core.engine import EngineConfig, LocalEngine
 from tests.router_core.builders import make_card
 
 __all__ = ["MATH_LAW", "KeywordScorer", "keyword_engine", "make_card"]
@@ -57,9 +57,9 @@ class KeywordScorer:
 
 
 @contextmanager
-def keyword_engine(keywords: Mapping[str, str] = MATH_LAW) -> Iterator[RouterEngine]:
+def keyword_engine(keywords: Mapping[str, str] = MATH_LAW) -> Iterator[LocalEngine]:
     """An engine whose router is a `KeywordScorer`, closed afterwards."""
-    engine = RouterEngine(EngineConfig(), scorer_factory=lambda: KeywordScorer(keywords))
+    engine = LocalEngine(EngineConfig(), scorer_factory=lambda: KeywordScorer(keywords))
     try:
         yield engine
     finally:

@@ -1,4 +1,4 @@
-"""LiteLLM's own complexity router as a benchmark baseline: `modelsat eval --router litellm-complexity`.
+"""LiteLLM's own complexity router as a benchmark baseline: `modelsat eval --method litellm-complexity`.
 
 This is the router LiteLLM users already have (`model: auto_router/complexity_router`). Nothing of it
 is re-implemented here: every instruction is classified by LiteLLM's installed rule-based scorer,
@@ -38,7 +38,7 @@ import numpy as np
 from pydantic import field_validator
 
 from router_core.cards import CapabilityCard
-from router_core.routers import Router, RouterOptions
+from router_core.methods import MethodOptions, RoutingMethod
 
 try:
     from litellm.router_strategy.complexity_router import ComplexityRouter, ComplexityRouterConfig
@@ -67,7 +67,7 @@ except PackageNotFoundError:  # pragma: no cover - an uninstalled checkout of li
     LITELLM_VERSION = "unknown"
 
 
-class ComplexityOptions(RouterOptions):
+class ComplexityOptions(MethodOptions):
     map: MapName = "spread"
     complexity_router_config: dict[str, Any] = {}
     """LiteLLM's `complexity_router_config`, for its scorer settings only (`tier_boundaries`,
@@ -104,15 +104,15 @@ def price_order(cards: Sequence[CapabilityCard]) -> list[int]:
     return sorted(range(len(cards)), key=lambda i: (cards[i].mean_accuracy, cards[i].model))
 
 
-class LiteLLMComplexityRouter(Router):
+class LiteLLMComplexityMethod(RoutingMethod):
     """LiteLLM's rule-based complexity router, its tiers mapped onto the candidates by price."""
 
     name = "litellm-complexity"
     kind = "reference"  # learns nothing from outcomes: a rule, like best-single
-    Options: ClassVar[type[RouterOptions]] = ComplexityOptions
+    Options: ClassVar[type[MethodOptions]] = ComplexityOptions
     options: ComplexityOptions
 
-    def __init__(self, options: RouterOptions | None = None) -> None:
+    def __init__(self, options: MethodOptions | None = None) -> None:
         super().__init__(options)
         # no litellm.Router is needed: classify() only scores text (as LiteLLM's own evals call it)
         self._litellm = ComplexityRouter(
@@ -151,14 +151,14 @@ class _DearOptions(ComplexityOptions):
     map: MapName = "dear"
 
 
-class LiteLLMComplexityCheapRouter(LiteLLMComplexityRouter):
+class LiteLLMComplexityCheapMethod(LiteLLMComplexityMethod):
     """The same router with `map="cheap"` by default, so the CLI can name the preset."""
 
     name = "litellm-complexity-cheap"
     Options = _CheapOptions
 
 
-class LiteLLMComplexityDearRouter(LiteLLMComplexityRouter):
+class LiteLLMComplexityDearMethod(LiteLLMComplexityMethod):
     """The same router with `map="dear"` by default, so the CLI can name the preset."""
 
     name = "litellm-complexity-dear"

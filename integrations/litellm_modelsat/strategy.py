@@ -23,7 +23,7 @@ from router_core.engine import (
     Engine,
     EngineConfig,
     PolicySpec,
-    RequestRouter,
+    RequestPath,
     RoutingDecision,
     RoutingRequest,
     Stickiness,
@@ -43,7 +43,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
     `router_core.engine.requirements`) and within the cost cap are ranked. A request's `metadata`
     may carry `modelsat_policy` / `modelsat_lambda` / `modelsat_model` (a deployment id), only where
     `controls` allow them, `modelsat_max_price` to lower the cap and `modelsat_conversation` for
-    stickiness. The request is prepared and routed by the core (`router_core.engine.RequestRouter`),
+    stickiness. The request is prepared and routed by the core (`router_core.engine.RequestPath`),
     as the LangChain router's is. The decision is written to the request metadata under `modelsat`
     (see `ModelSATCallback`).
     """
@@ -74,7 +74,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         )
         self.instruction = instruction
         self.controls = controls or LiteLLMControls()
-        self.requests = RequestRouter(
+        self.requests = RequestPath(
             self.engine,
             policy=None if policy is None else parse_policy(policy),  # a bad one fails here, not per call
             timeout_s=timeout_s,

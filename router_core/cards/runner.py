@@ -24,13 +24,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
-from tenacity import (
-    AsyncRetrying,
-    RetryError,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_random_exponential,
-)
+from tenacity import AsyncRetrying, RetryError, retry_if_exception
 from tqdm import tqdm
 
 from router_core.cards.answers import extract_choice
@@ -50,6 +44,7 @@ from router_core.errors import (
     DataFormatError,
     UnusableReplyError,
 )
+from router_core.retry import RetrySettings
 
 Ask = Callable[[str], Awaitable[str]]
 
@@ -80,9 +75,10 @@ class AptitudeRunConfig(BaseModel):
 
     concurrency: int = Field(default=8, ge=1, description="Calls in flight at once")
     timeout_s: float = Field(default=120.0, gt=0, description="Limit on one call; a slower one is retried")
-    max_attempts: int = Field(default=4, ge=1, description="Calls per question before the item fails")
-    backoff_s: float = Field(default=1.0, ge=0, description="Scale of the jittered exponential backoff")
-    backoff_max_s: float = Field(default=60.0, ge=0, description="Longest wait between two attempts")
+    retry: RetrySettings = Field(
+        default=RetrySettings(attempts=4, initial_wait_s=1.0, max_wait_s=60.0),
+        description="Calls per question before the item fails, and the backoff between them",
+    )
     circle_rotations: int = Field(default=0, ge=0, description="Rotated option orders asked too (0 = off)")
     allow_failures: bool = Field(default=False, description="Score tasks on answered items, do not raise")
     prompt_template: str = Field(
@@ -280,10 +276,9 @@ class _Caller:
         self._slots = asyncio.Semaphore(config.concurrency)
 
     async def __call__(self, prompt: str, item_id: str) -> str:
+        settings = self._config.retry
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._config.max_attempts),
-            wait=wait_random_exponential(multiplier=self._config.backoff_s, max=self._config.backoff_max_s),
-            retry=retry_if_exception(self._retryable),
+            stop=settings.stop(), wait=settings.wait(), retry=retry_if_exception(self._retryable)
         )
         reply: Any = await retrying(self._once, prompt)
         if not isinstance(reply, str):  # a bug in the callable, not a transient failure: stop the run
@@ -575,6 +570,6 @@ def _failure_message(failures: dict[str, str], config: AptitudeRunConfig, path: 
     more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
     resume = f"; answered items are kept in {path}: re-run with it to ask only the others" if path else ""
     return (
-        f"{len(failures)} aptitude items failed all {config.max_attempts} attempts: {shown}{more}{resume}"
+        f"{len(failures)} aptitude items failed all {config.retry.attempts} attempts: {shown}{more}{resume}"
         "; or allow failures to score each task on its answered items"
     )

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from router_core.cards.card import CapabilityCard
 from router_core.data.jsonl import jsonl_records
 from router_core.errors import DataFormatError, not_utf8
-from router_core.routers.base import Router
+from router_core.methods.base import RoutingMethod
 
 
 class InstructionLine(BaseModel):
@@ -23,7 +23,7 @@ class InstructionLine(BaseModel):
 
 
 class ScoredLine(BaseModel):
-    """Scores per candidate (None: the router cannot route to it), the best first in `ranking`."""
+    """Scores per candidate (None: the method cannot route to it), the best first in `ranking`."""
 
     id: str
     choice: str | None
@@ -52,9 +52,9 @@ def read_instructions(path: str | Path) -> list[InstructionLine]:
 
 
 def score_lines(
-    router: Router, lines: Sequence[InstructionLine], cards: Sequence[CapabilityCard]
+    method: RoutingMethod, lines: Sequence[InstructionLine], cards: Sequence[CapabilityCard]
 ) -> list[ScoredLine]:
-    scores = router.score([line.text for line in lines], cards)
+    scores = method.score([line.text for line in lines], cards)
     out = []
     for line, row in zip(lines, scores, strict=True):
         order = sorted(range(len(cards)), key=lambda j: -row[j])

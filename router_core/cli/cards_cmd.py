@@ -245,7 +245,6 @@ def run(
     overrides: dict[str, Any] = {
         "concurrency": concurrency,
         "timeout_s": timeout,
-        "max_attempts": attempts,
         "circle_rotations": circle,
         "code_timeout_s": code_timeout,
     }
@@ -258,6 +257,8 @@ def run(
             raise ConfigError("give exactly one of --callable and --litellm-model")
         if judge_callable is not None and judge_litellm_model is not None:
             raise ConfigError("give at most one of --judge-callable and --judge-litellm-model")
+        if attempts is not None:
+            overrides["retry"] = AptitudeRunConfig().retry.model_copy(update={"attempts": attempts})
         config = AptitudeRunConfig(
             allow_failures=allow_failures,
             allow_code_execution=allow_code_execution,

@@ -26,8 +26,8 @@ from router_core.cli.common import (
 from router_core.data import load_outcomes
 from router_core.embeddings import HASHING, make_embedder
 from router_core.errors import ConfigError, ModelSATError
-from router_core.evaluation.benchmark import SPLITS, BenchmarkSpec, Evaluation, Split, evaluate_routers
 from router_core.evaluation.cost_report import cost_table, plot_cost, write_cost_markdown
+from router_core.evaluation.evaluate import SPLITS, Evaluation, EvaluationSpec, Split, evaluate_methods
 from router_core.evaluation.report import (
     Breakdown,
     category_table,
@@ -36,7 +36,7 @@ from router_core.evaluation.report import (
     write_json,
     write_markdown,
 )
-from router_core.routers.registry import BASELINES, make_router, option_names, router_class
+from router_core.methods.registry import BASELINES, make_method, method_class, option_names
 from router_core.weights import MINILM
 from router_core.zoos.catalog import load_zoo_file
 
@@ -50,7 +50,7 @@ EncoderOption = Annotated[
         f"or '{HASHING}' (weight-free bag of words, for quick runs).",
     ),
 ]
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the routers that draw random numbers.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the methods that draw random numbers.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -58,9 +58,9 @@ def register(app: typer.Typer) -> None:
     app.command("score")(score)
 
 
-def router_options(names: list[str], seed: int, **given: Any) -> dict[str, dict[str, Any]]:
-    """Each router gets the shared settings its Options declare. A setting the user gave (not None)
-    that none of the routers takes is an error, not silently dropped."""
+def method_options(names: list[str], seed: int, **given: Any) -> dict[str, dict[str, Any]]:
+    """Each method gets the shared settings its Options declare. A setting the user gave (not None)
+    that none of the methods takes is an error, not silently dropped."""
     offered = {
         "seed": seed,
         **{k: str(v) if isinstance(v, Path) else v for k, v in given.items() if v is not None},
@@ -68,7 +68,7 @@ def router_options(names: list[str], seed: int, **given: Any) -> dict[str, dict[
     options = {name: {k: v for k, v in offered.items() if k in option_names(name)} for name in names}
     for key in offered.keys() - {"seed"}:
         if not any(key in o for o in options.values()):
-            raise ConfigError(f"--{key} given, but none of the routers {names} takes it")
+            raise ConfigError(f"--{key} given, but none of the methods {names} takes it")
     return options
 
 
@@ -82,16 +82,16 @@ def resolve_zoos(zoo: str | None, models: str | None, available: list[str]) -> d
     return {name: zoo_file.resolve(name, available) for name in names}
 
 
-def resolve_routers(value: str) -> list[str]:
+def resolve_methods(value: str) -> list[str]:
     names: list[str] = []
-    for name in split_names(value, "--router") or []:
+    for name in split_names(value, "--method") or []:
         for expanded in BASELINES if name == "all" else (name,):
             if expanded not in names:
                 names.append(expanded)
     if not names:
-        raise ConfigError("--router names no router")
+        raise ConfigError("--method names no method")
     for name in names:
-        router_class(name)
+        method_class(name)
     return names
 
 
@@ -105,11 +105,11 @@ def resolve_splits(value: str) -> list[str]:
 
 def evaluate(
     data: DataOption,
-    router: Annotated[
+    method: Annotated[
         str,
         typer.Option(
-            "--router",
-            help=f"Router name(s), comma-separated; 'all' = every baseline ({', '.join(BASELINES)}).",
+            "--method",
+            help=f"Method name(s), comma-separated; 'all' = every baseline ({', '.join(BASELINES)}).",
         ),
     ] = "all",
     zoo: Annotated[
@@ -128,7 +128,7 @@ def evaluate(
     questions: Annotated[
         str,
         typer.Option(
-            "--questions", help="test, or validation: choose between routers without touching the test set."
+            "--questions", help="test, or validation: choose between methods without touching the test set."
         ),
     ] = "test",
     cards: CardsOption = None,
@@ -157,13 +157,13 @@ def evaluate(
         ),
     ] = False,
 ) -> None:
-    """Route the held-out questions of each zoo with each router; compare with best single, oracle, random."""
+    """Route the held-out questions of each zoo with each method; compare with best single, oracle, random."""
     try:
         _check_outputs([json_out, markdown_out, plot_out], [markdown_out, plot_out] if cost else [])
-        names, splits = resolve_routers(router), resolve_splits(split)
+        names, splits = resolve_methods(method), resolve_splits(split)
         if questions not in ("test", "validation"):
             raise ConfigError(f"unknown questions {questions!r}; choose test or validation")
-        options = router_options(
+        options = method_options(
             names,
             seed,
             checkpoint=checkpoint,
@@ -173,15 +173,15 @@ def evaluate(
             allow_remote_code=trust_remote_code or None,
         )
         outcomes = load_outcomes(data)
-        spec = BenchmarkSpec(
-            routers=names,
+        spec = EvaluationSpec(
+            methods=names,
             zoos=resolve_zoos(zoo, models, outcomes.models),
             splits=splits,
             questions=questions,
-            router_options=options,
+            method_options=options,
             cost_sweep=cost,
         )
-        result = evaluate_routers(
+        result = evaluate_methods(
             outcomes, load_cards(cards), spec, embedder=make_embedder(encoder), on_result=_progress
         )
     except ModelSATError as exc:
@@ -231,7 +231,7 @@ def _cost_path(path: Path) -> Path:
 
 def _progress(evaluation: Evaluation) -> None:
     console.print(
-        f"[dim]{evaluation.split:>6} {evaluation.zoo:>8} {evaluation.router:<22} "
+        f"[dim]{evaluation.split:>6} {evaluation.zoo:>8} {evaluation.method:<22} "
         f"routed {evaluation.overall.routed * 100:.1f}% (fit {evaluation.fit_seconds:.0f} s, "
         f"score {evaluation.score_seconds:.0f} s)[/]"
     )
@@ -241,11 +241,11 @@ def score(
     cards: Annotated[Path, typer.Option("--cards", help="Cards of the candidates to score.")],
     instructions: Annotated[Path, typer.Option("--instructions", help='JSONL of {"id": ..., "text": ...}.')],
     out: Annotated[Path, typer.Option("--out", help="Output: one JSON line per instruction.")],
-    router: Annotated[str, typer.Option("--router", help="Router name.")] = "best-single",
+    method: Annotated[str, typer.Option("--method", help="Method name.")] = "best-single",
     data: Annotated[
         Path | None,
         typer.Option(
-            "--data", help="Outcomes the learned routers train on (all of its questions and models)."
+            "--data", help="Outcomes the learned methods train on (all of its questions and models)."
         ),
     ] = None,
     checkpoint: CheckpointOption = None,
@@ -261,27 +261,27 @@ def score(
         writable_file(out)
         candidates = list(load_cards(cards).values())
         lines = read_instructions(instructions)
-        options = router_options(
-            [router],
+        options = method_options(
+            [method],
             seed,
             checkpoint=checkpoint,
             perturbations=perturbations,
             precision=precision,
             instruction_tokens=instruction_tokens,
             allow_remote_code=trust_remote_code or None,
-        )[router]
-        chosen = make_router(router, embedder=make_embedder(encoder), **options)
+        )[method]
+        chosen = make_method(method, embedder=make_embedder(encoder), **options)
         if chosen.kind == "upper bound":
-            raise ConfigError(f"router {router!r} reads true outcomes; it cannot score new instructions")
+            raise ConfigError(f"method {method!r} reads true outcomes; it cannot score new instructions")
         if chosen.needs_training:
             if data is None:
-                raise ConfigError(f"router {router!r} learns from outcomes: pass --data")
+                raise ConfigError(f"method {method!r} learns from outcomes: pass --data")
             chosen.fit(load_outcomes(data), _training_cards(candidates))
         scored = score_lines(chosen, lines, candidates)
     except ModelSATError as exc:
         raise fail(exc) from exc
     write_lines(scored, out)
-    console.print(f"scored {len(scored)} instructions x {len(candidates)} candidates with {router}: {out}")
+    console.print(f"scored {len(scored)} instructions x {len(candidates)} candidates with {method}: {out}")
 
 
 def _training_cards(candidates: list[CapabilityCard]) -> dict[str, CapabilityCard]:

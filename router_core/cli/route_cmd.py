@@ -36,7 +36,7 @@ def route_command(
     trust_remote_code: RemoteCodeOption = False,
 ) -> None:
     """Print the ranking (the order to try candidates in) with each candidate's Pr(Yes)."""
-    from router_core.engine import EngineConfig, RouterEngine, resolve_candidates
+    from router_core.engine import EngineConfig, LocalEngine, resolve_candidates
 
     given: dict[str, Any] = {
         "checkpoint": None if checkpoint is None else str(checkpoint),
@@ -45,7 +45,7 @@ def route_command(
         "instruction_tokens": instruction_tokens,
         "allow_remote_code": trust_remote_code,
     }
-    engine = RouterEngine(
+    engine = LocalEngine(
         EngineConfig(**{k: v for k, v in given.items() if v is not None}, degrade=False, timeout_s=None)
     )
     try:

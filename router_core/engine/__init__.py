@@ -15,7 +15,15 @@ from router_core.engine.call_options import (
 )
 from router_core.engine.candidates import CardsSpec, resolve_candidates
 from router_core.engine.decision import Candidate, RoutingDecision
-from router_core.engine.engine import ENGINES, Engine, EngineConfig, EngineRegistry, RouterEngine, Scorer
+from router_core.engine.engine import (
+    ENGINES,
+    Engine,
+    EngineConfig,
+    EngineRegistry,
+    LocalEngine,
+    Scorer,
+    shared_engine,
+)
 from router_core.engine.policies import (
     BestPolicy,
     CostAwarePolicy,
@@ -26,7 +34,7 @@ from router_core.engine.policies import (
 )
 from router_core.engine.request import (
     INJECTED_TAGS,
-    RequestRouter,
+    RequestPath,
     RoutingRequest,
     Stickiness,
     human_request,
@@ -55,9 +63,9 @@ __all__ = [
     "Override",
     "Policy",
     "PolicySpec",
-    "RequestRouter",
+    "RequestPath",
     "Requirements",
-    "RouterEngine",
+    "LocalEngine",
     "RoutingDecision",
     "RoutingRequest",
     "Scorer",
@@ -68,4 +76,5 @@ __all__ = [
     "parse_policy",
     "read_overrides",
     "resolve_candidates",
+    "shared_engine",
 ]

@@ -59,12 +59,12 @@ def check_instructions(instructions: Sequence[object]) -> None:
 
 @dataclass
 class ScoreRequest:
-    """Instructions to score against one zoo; refused at construction if one is malformed."""
+    """Instructions to score against one set of cards; refused at construction if one is malformed."""
 
     instructions: list[str]
     cards: Sequence[CapabilityCard]
-    zoo: tuple[str, ...]
-    """Fingerprints of the cards: requests over the same zoo share one forward pass."""
+    card_keys: tuple[str, ...]
+    """Fingerprints of the cards: requests over the same cards share one forward pass."""
     future: Future = field(default_factory=Future)
 
     def __post_init__(self) -> None:
@@ -169,10 +169,10 @@ class MicroBatcher:
 
     def _process(self, batch: list[ScoreRequest]) -> None:
         live = [r for r in batch if r.future.set_running_or_notify_cancel()]
-        by_zoo: dict[tuple[str, ...], list[ScoreRequest]] = {}
+        by_cards: dict[tuple[str, ...], list[ScoreRequest]] = {}
         for request in live:
-            by_zoo.setdefault(request.zoo, []).append(request)
-        for requests in by_zoo.values():
+            by_cards.setdefault(request.card_keys, []).append(request)
+        for requests in by_cards.values():
             texts = list(dict.fromkeys(t for r in requests for t in r.instructions))
             try:
                 scores = self._score(texts, list(requests[0].cards))

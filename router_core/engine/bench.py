@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from router_core.cards.card import CapabilityCard, load_cards
-from router_core.engine.engine import EngineConfig, RouterEngine, Scorer
+from router_core.engine.engine import EngineConfig, LocalEngine, Scorer
 
 # ~150 tokens, like a typical chat request; each call gets a distinct numbered copy
 PASSAGE = (
@@ -64,7 +64,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def latency(
-    engine: RouterEngine, zoos: Mapping[int, dict[str, CapabilityCard]], calls: int, offset: int
+    engine: LocalEngine, zoos: Mapping[int, dict[str, CapabilityCard]], calls: int, offset: int
 ) -> dict[int, dict[str, float]]:
     """One caller, one instruction at a time: the latency a routed call pays, per zoo size. The
     sizes take turns, call by call, so a machine that slows down mid-run (a shared VM) slows
@@ -82,7 +82,7 @@ def latency(
 
 
 def throughput(
-    engine: RouterEngine, zoo: dict[str, CapabilityCard], callers: int, requests: int, offset: int
+    engine: LocalEngine, zoo: dict[str, CapabilityCard], callers: int, requests: int, offset: int
 ) -> dict[str, float]:
     """Routed instructions per second with `callers` concurrent asyncio callers, and the p50/p99
     latency each call paid while they competed."""
@@ -115,7 +115,7 @@ def measure_engine(
 ) -> dict[str, Any]:
     """Measure a fresh engine built from `config` (or around `scorer_factory`, for tests)."""
     settings = config.model_copy(update={"timeout_s": None, "degrade": False})
-    engine = RouterEngine(settings, scorer_factory=scorer_factory)
+    engine = LocalEngine(settings, scorer_factory=scorer_factory)
     try:
         started = time.perf_counter()
         engine.route(instruction(-1), candidates(min(sizes)))

@@ -1,4 +1,4 @@
-"""RouterEngine: the one routing engine both integrations call.
+"""LocalEngine: the one routing engine both integrations call.
 
 A process shares one engine per checkpoint (see `EngineRegistry`). The router model lives in a
 worker thread that micro-batches concurrent requests; the sync API waits on it, the async API
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from router_core.cache import LRUCache
 from router_core.cards.card import CapabilityCard
@@ -29,7 +29,7 @@ from router_core.engine.batching import MicroBatcher, ScoreRequest
 from router_core.engine.decision import Candidate, RoutingDecision
 from router_core.engine.policies import BestPolicy, Policy, PolicySpec, parse_policy
 from router_core.errors import CardError, ConfigError, EngineOverloadedError
-from router_core.model.config import Precision
+from router_core.model.config import ScorerSettings
 
 if TYPE_CHECKING:
     from router_core.service.client import ServiceEngine
@@ -52,7 +52,7 @@ class Scorer(Protocol):
 
 
 class Engine(Protocol):
-    """What an integration routes through: a `RouterEngine`, or the routing service's client."""
+    """What an integration routes through: a `LocalEngine`, or the routing service's client."""
 
     def route(
         self,
@@ -75,14 +75,11 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-class EngineConfig(BaseModel):
-    """Everything that shapes an engine; engines with equal configs are shared."""
+class EngineConfig(ScorerSettings):
+    """Everything that shapes an engine: the scorer it loads (`ScorerSettings`: checkpoint, device,
+    precision, instruction_tokens, perturbations, allow_remote_code) and how it serves; engines
+    with equal configs are shared."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    checkpoint: str | None = Field(default=None, description="Router checkpoint folder; None: the default")
-    device: str | None = Field(default=None, description="cuda, mps or cpu; None = best available")
-    perturbations: int = Field(default=0, ge=0, description="Average over this many shuffled task orders")
     batch_window_ms: float | None = Field(
         default=None,
         ge=0,
@@ -98,30 +95,13 @@ class EngineConfig(BaseModel):
     )
     max_queue: int = Field(default=4096, ge=1)
     timeout_s: float | None = Field(default=10.0, gt=0, description="Per-request routing timeout")
-    score_cache_size: int = Field(default=4096, ge=0, description="Recent (instruction, zoo) scores kept")
+    score_cache_size: int = Field(default=4096, ge=0, description="Recent (instruction, cards) scores kept")
     degrade: bool = Field(default=True, description="On router failure, rank by card mean accuracy")
     reload_after_s: float = Field(default=30.0, ge=0, description="Wait before retrying a failed load")
     policy: Policy = Field(
         default_factory=BestPolicy,
         description="The default policy: an object, its dict or a string, e.g. best, cost-aware:0.05, "
         "threshold:0.6",
-    )
-    precision: Precision = Field(
-        default="auto",
-        description="Number format of the loaded router: auto = bf16 on CUDA, fp32 elsewhere; bf16 "
-        "on a CPU with AMX is about 1.7x faster than fp32, and int8 is the other CPU option; each is "
-        "opt-in with its measured accuracy in docs/benchmarks.md",
-    )
-    instruction_tokens: int | None = Field(
-        default=None,
-        ge=8,
-        description="Read at most this many tokens of each instruction (LLM prefix and psi); None: the "
-        "checkpoint's window (128). 64 routes faster at the same validation accuracy (docs/benchmarks.md)",
-    )
-    allow_remote_code: bool = Field(
-        default=False,
-        description="Let a checkpoint that asks for trust_remote_code run its backbones' Python files; "
-        "off, such a checkpoint is refused (docs/security.md)",
     )
     service_url: str | None = Field(
         default=None,
@@ -159,7 +139,7 @@ class _Call:
         return max(self.timeout - (time.perf_counter() - self.deadline_from), 0.0)
 
 
-class RouterEngine:
+class LocalEngine:
     """Route instructions over candidate models described by capability cards."""
 
     def __init__(
@@ -182,15 +162,9 @@ class RouterEngine:
             max_queue=self.config.max_queue,
         )
 
-    @classmethod
-    def from_pretrained(cls, checkpoint: str | None = None, **settings: Any) -> RouterEngine | ServiceEngine:
-        """The process-wide shared engine for this checkpoint (and settings); with `service_url`, the
-        client of that routing service, which answers the same calls."""
-        return ENGINES.get(EngineConfig(checkpoint=checkpoint, **settings))
-
     # ---- scoring -----------------------------------------------------------------------------
 
-    def warmup(self) -> RouterEngine:
+    def warmup(self) -> LocalEngine:
         """Load the router now rather than on the first request; raises if it cannot load."""
         self._batcher.call(self._ensure_scorer).result()
         return self
@@ -211,9 +185,7 @@ class RouterEngine:
         from router_core.model.serving import load_for_inference
 
         c = self.config
-        model = load_for_inference(
-            c.checkpoint, c.device, c.precision, c.instruction_tokens, allow_remote_code=c.allow_remote_code
-        )
+        model = load_for_inference(c)
         self._precision = resolve_precision(c.precision, model.device)
         if model.device.type == "cpu":
             self._batcher.max_batch = _or(c.max_batch_size, CPU_BATCH)
@@ -251,8 +223,8 @@ class RouterEngine:
         return self._ensure_scorer().score(instructions, cards)
 
     def _request(self, instructions: list[str], cards: Sequence[CapabilityCard]) -> ScoreRequest:
-        zoo = tuple(card.fingerprint for card in cards)
-        return ScoreRequest(instructions=instructions, cards=list(cards), zoo=zoo)
+        card_keys = tuple(card.fingerprint for card in cards)
+        return ScoreRequest(instructions=instructions, cards=list(cards), card_keys=card_keys)
 
     # ---- routing -----------------------------------------------------------------------------
 
@@ -335,11 +307,11 @@ class RouterEngine:
             started=started,
             deadline_from=started,
             timeout=self.config.timeout_s if timeout_s is None else timeout_s,
-            cached=self._scores.get((instruction, request.zoo)),
+            cached=self._scores.get((instruction, request.card_keys)),
         )
 
     def _scored(self, call: _Call, scores: np.ndarray) -> RoutingDecision:
-        self._scores.put((call.request.instructions[0], call.request.zoo), scores)
+        self._scores.put((call.request.instructions[0], call.request.card_keys), scores)
         return self._decide(call, scores)
 
     def _decide(self, call: _Call, probabilities: np.ndarray, *, cached: bool = False) -> RoutingDecision:
@@ -422,15 +394,15 @@ class EngineRegistry:
     """Engines shared per configuration; `clear()` resets it (tests, reloading a checkpoint)."""
 
     def __init__(self) -> None:
-        self._engines: dict[EngineConfig, RouterEngine | ServiceEngine] = {}
+        self._engines: dict[EngineConfig, LocalEngine | ServiceEngine] = {}
         self._lock = threading.Lock()
 
-    def get(self, config: EngineConfig) -> RouterEngine | ServiceEngine:
+    def get(self, config: EngineConfig) -> LocalEngine | ServiceEngine:
         """The shared engine for `config`: a client of the routing service when it names one."""
         with self._lock:
             if config not in self._engines:
                 if config.service_url is None:
-                    self._engines[config] = RouterEngine(config)
+                    self._engines[config] = LocalEngine(config)
                 else:
                     from router_core.service.client import ServiceEngine  # httpx, only when used
 
@@ -445,3 +417,10 @@ class EngineRegistry:
 
 
 ENGINES = EngineRegistry()
+
+
+def shared_engine(checkpoint: str | None = None, **settings: Any) -> LocalEngine | ServiceEngine:
+    """The process-wide engine shared by every caller with this checkpoint and settings (not a new
+    one: `LocalEngine(EngineConfig(...))` makes a private engine); with `service_url`, the client of
+    that routing service, which answers the same calls."""
+    return ENGINES.get(EngineConfig(checkpoint=checkpoint, **settings))

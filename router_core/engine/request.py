@@ -1,7 +1,7 @@
 """One chat request, prepared for routing the same way by every integration.
 
 Both integrations describe a call in the OpenAI chat format (LangChain converts its messages with
-`convert_to_openai_messages`, LiteLLM receives that format) plus its call options. `RequestRouter`
+`convert_to_openai_messages`, LiteLLM receives that format) plus its call options. `RequestPath`
 turns that into a `RoutingRequest` (the instruction to route on, what a candidate must offer, the
 candidates that can serve it, the policy and a forced candidate) and routes it, sync or async; each
 integration keeps only its own I/O around it (httpx's `BaseClient` / `Client` / `AsyncClient`
@@ -116,7 +116,7 @@ class RoutingRequest:
     options: CallOptions
 
 
-class RequestRouter:
+class RequestPath:
     """Prepares and routes the requests of one integration instance: its engine, default policy,
     routing timeout, operator controls, `include_system` and optional stickiness."""
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from rich.table import Table
 
-from router_core.evaluation.benchmark import BenchmarkResult, Split
+from router_core.evaluation.evaluate import EvaluationResult, Split
 from router_core.evaluation.metrics import pareto_front
 from router_core.evaluation.report import _pct, markdown_tables, split_title, summary_rows
 
 COST_COLUMNS = (
     "zoo",
-    "router",
+    "method",
     "best single ($/1M)",
     "PerfGain",
     "most accurate setting",
@@ -24,7 +24,7 @@ COST_COLUMNS = (
 )
 _TEXT = (
     "zoo",
-    "router",
+    "method",
     "best single ($/1M)",
     "most accurate setting",
     "cheapest setting at best-single accuracy",
@@ -35,7 +35,7 @@ def _points(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:+.1f}"
 
 
-def cost_rows(result: BenchmarkResult, split: Split) -> list[list[str]]:
+def cost_rows(result: EvaluationResult, split: Split) -> list[list[str]]:
     """PerfGain and mixing gain in accuracy points; CostSave in % of the best single model's price."""
     rows = []
     for e in summary_rows(result, split):
@@ -45,7 +45,7 @@ def cost_rows(result: BenchmarkResult, split: Split) -> list[list[str]]:
         rows.append(
             [
                 e.zoo,
-                e.router,
+                e.method,
                 f"{_pct(c.best_single_accuracy)} {c.best_single_model} ({c.best_single_price:.2f})",
                 _points(c.perf_gain),
                 f"{c.best_policy}: {_pct(c.best_accuracy)}",
@@ -58,7 +58,7 @@ def cost_rows(result: BenchmarkResult, split: Split) -> list[list[str]]:
     return rows
 
 
-def cost_table(result: BenchmarkResult, split: Split) -> Table:
+def cost_table(result: EvaluationResult, split: Split) -> Table:
     info = next(i for i in result.splits if i.split == split)
     table = Table(title=f"cost-quality, {split_title(info)}", title_justify="left")
     for column in COST_COLUMNS:
@@ -68,13 +68,13 @@ def cost_table(result: BenchmarkResult, split: Split) -> Table:
     return table
 
 
-def write_cost_markdown(result: BenchmarkResult, path: str | Path) -> None:
+def write_cost_markdown(result: EvaluationResult, path: str | Path) -> None:
     text = markdown_tables(result, COST_COLUMNS, _TEXT, partial(cost_rows, result), "cost-quality, ")
     Path(path).write_text(text, encoding="utf-8")
 
 
-def plot_cost(result: BenchmarkResult, path: str | Path) -> None:
-    """One panel per split and zoo: each router's Pareto curve over the policy sweep, the single
+def plot_cost(result: EvaluationResult, path: str | Path) -> None:
+    """One panel per split and zoo: each method's Pareto curve over the policy sweep, the single
     models as dots and the mixing line between the cheapest and the best single model."""
     import matplotlib
 
@@ -82,16 +82,16 @@ def plot_cost(result: BenchmarkResult, path: str | Path) -> None:
     import matplotlib.pyplot as plt
 
     splits = [info.split for info in result.splits]
-    zoos, routers = list(result.spec.zoos), result.spec.routers
+    zoos, methods = list(result.spec.zoos), result.spec.methods
     fig, axes = plt.subplots(
         len(splits), len(zoos), figsize=(3.6 * len(zoos), 3.2 * len(splits)), squeeze=False
     )
-    colours = {name: plt.get_cmap("tab10")(i % 10) for i, name in enumerate(routers)}
+    colours = {name: plt.get_cmap("tab10")(i % 10) for i, name in enumerate(methods)}
     for row, split in zip(axes, splits, strict=True):
-        found = {(e.zoo, e.router): e for e in result.evaluations if e.split == split}
+        found = {(e.zoo, e.method): e for e in result.evaluations if e.split == split}
         for ax, zoo in zip(row, zoos, strict=True):
             summary = None
-            for name in routers:
+            for name in methods:
                 summary = found[zoo, name].cost
                 if summary is None:
                     continue

@@ -8,7 +8,7 @@ from typing import Literal
 
 from rich.table import Table
 
-from router_core.evaluation.benchmark import BenchmarkResult, Evaluation, Split, SplitInfo
+from router_core.evaluation.evaluate import Evaluation, EvaluationResult, Split, SplitInfo
 
 SPLIT_TITLES = {
     "test": "held-out questions; every model in training",
@@ -52,7 +52,7 @@ def split_title(info: SplitInfo) -> str:
 
 SUMMARY_COLUMNS = (
     "zoo",
-    "router",
+    "method",
     "routed",
     "best single",
     "oracle",
@@ -64,15 +64,15 @@ SUMMARY_COLUMNS = (
     "most chosen",
     "notes",
 )
-_TEXT_COLUMNS = ("zoo", "router", "best single", "most chosen", "notes")
+_TEXT_COLUMNS = ("zoo", "method", "best single", "most chosen", "notes")
 
 
-def summary_rows(result: BenchmarkResult, split: Split) -> list[Evaluation]:
-    """The split's evaluations in table order: zoos, then routers, as the spec lists them."""
-    zoos, routers = list(result.spec.zoos), result.spec.routers
+def summary_rows(result: EvaluationResult, split: Split) -> list[Evaluation]:
+    """The split's evaluations in table order: zoos, then methods, as the spec lists them."""
+    zoos, methods = list(result.spec.zoos), result.spec.methods
     return sorted(
         (e for e in result.evaluations if e.split == split),
-        key=lambda e: (zoos.index(e.zoo), routers.index(e.router)),
+        key=lambda e: (zoos.index(e.zoo), methods.index(e.method)),
     )
 
 
@@ -80,7 +80,7 @@ def summary_cells(e: Evaluation) -> list[str]:
     m = e.overall
     return [
         e.zoo,
-        e.router,
+        e.method,
         _pct(m.routed),
         f"{_pct(m.best_single)} {m.best_single_model}",
         _pct(m.oracle),
@@ -94,8 +94,8 @@ def summary_cells(e: Evaluation) -> list[str]:
     ]
 
 
-def summary_table(result: BenchmarkResult, split: Split) -> Table:
-    """One row per zoo x router: accuracy (%) against the zoo's bars, AIQ and the most chosen models."""
+def summary_table(result: EvaluationResult, split: Split) -> Table:
+    """One row per zoo x method: accuracy (%) against the zoo's bars, AIQ and the most chosen models."""
     info = next(i for i in result.splits if i.split == split)
     table = Table(title=split_title(info), title_justify="left")
     for column in SUMMARY_COLUMNS:
@@ -107,7 +107,7 @@ def summary_table(result: BenchmarkResult, split: Split) -> Table:
     return table
 
 
-def write_markdown(result: BenchmarkResult, path: str | Path) -> None:
+def write_markdown(result: EvaluationResult, path: str | Path) -> None:
     """The summary tables as Markdown, one per split, ready for a report or a pull request."""
 
     def rows(split: Split) -> list[list[str]]:
@@ -117,8 +117,8 @@ def write_markdown(result: BenchmarkResult, path: str | Path) -> None:
     Path(path).write_text(text + breakdown_markdown(result, "families"), encoding="utf-8")
 
 
-def breakdown_markdown(result: BenchmarkResult, by: Breakdown) -> str:
-    """Per split and zoo, the routed accuracy (%) of every router per group, when there are two
+def breakdown_markdown(result: EvaluationResult, by: Breakdown) -> str:
+    """Per split and zoo, the routed accuracy (%) of every method per group, when there are two
     groups or more (a single-family run says nothing more than its summary)."""
     parts = []
     for info in result.splits:
@@ -140,7 +140,7 @@ def breakdown_markdown(result: BenchmarkResult, by: Breakdown) -> str:
 
 
 def markdown_tables(
-    result: BenchmarkResult,
+    result: EvaluationResult,
     columns: Sequence[str],
     text_columns: Collection[str],
     rows: Callable[[Split], Iterable[Sequence[str]]],
@@ -164,13 +164,13 @@ Breakdown = Literal["categories", "families", "datasets"]
 _GROUP = {"categories": "category", "families": "task family", "datasets": "source"}
 
 
-def category_table(result: BenchmarkResult, split: Split, zoo: str, by: Breakdown = "categories") -> Table:
-    """Routed accuracy (%) per category (or task family, or source) for every router, beside the
+def category_table(result: EvaluationResult, split: Split, zoo: str, by: Breakdown = "categories") -> Table:
+    """Routed accuracy (%) per category (or task family, or source) for every method, beside the
     group's best single model, best model per task with hindsight, and oracle."""
     rows = [e for e in result.evaluations if e.split == split and e.zoo == zoo]
     label = _GROUP[by]
     table = Table(title=f"split {split}, zoo {zoo}: accuracy per {label}", title_justify="left")
-    for column in (label, "questions", *(e.router for e in rows), "best single", "best per task", "oracle"):
+    for column in (label, "questions", *(e.method for e in rows), "best single", "best per task", "oracle"):
         table.add_column(column, justify="left" if column == label else "right")
     for group, first in getattr(rows[0], by).items():
         table.add_row(
@@ -184,28 +184,28 @@ def category_table(result: BenchmarkResult, split: Split, zoo: str, by: Breakdow
     return table
 
 
-def write_json(result: BenchmarkResult, path: str | Path) -> None:
+def write_json(result: EvaluationResult, path: str | Path) -> None:
     Path(path).write_text(result.model_dump_json(indent=1) + "\n", encoding="utf-8")
 
 
-def plot(result: BenchmarkResult, path: str | Path) -> None:
-    """Per split: routed accuracy per router and zoo as grouped bars, then each zoo's accuracy-cost curves."""
+def plot(result: EvaluationResult, path: str | Path) -> None:
+    """Per split: routed accuracy per method and zoo as grouped bars, then each zoo's accuracy-cost curves."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     splits = [info.split for info in result.splits]
-    zoos, routers = list(result.spec.zoos), result.spec.routers
+    zoos, methods = list(result.spec.zoos), result.spec.methods
     fig, axes = plt.subplots(
         len(splits), 1 + len(zoos), figsize=(4.2 * (1 + len(zoos)), 3.8 * len(splits)), squeeze=False
     )
-    colours = {name: plt.get_cmap("tab10")(i % 10) for i, name in enumerate(routers)}
+    colours = {name: plt.get_cmap("tab10")(i % 10) for i, name in enumerate(methods)}
     for row, split in zip(axes, splits, strict=True):
-        found = {(e.zoo, e.router): e for e in result.evaluations if e.split == split}
+        found = {(e.zoo, e.method): e for e in result.evaluations if e.split == split}
         bars = row[0]
-        width = 0.8 / len(routers)
-        for k, name in enumerate(routers):
+        width = 0.8 / len(methods)
+        for k, name in enumerate(methods):
             bars.bar(
                 [z + k * width for z in range(len(zoos))],
                 [found[zoo, name].overall.routed * 100 for zoo in zoos],
@@ -214,7 +214,7 @@ def plot(result: BenchmarkResult, path: str | Path) -> None:
                 color=colours[name],
             )
         for z, zoo in enumerate(zoos):
-            m = found[zoo, routers[0]].overall
+            m = found[zoo, methods[0]].overall
             bars.hlines(
                 [m.best_single * 100], z - width / 2, z + 0.8 - width / 2, colors="black", linestyles="--"
             )
@@ -222,7 +222,7 @@ def plot(result: BenchmarkResult, path: str | Path) -> None:
         bars.set_ylabel("routed accuracy (%)")
         bars.set_title(f"split {split} (dashed: best single)")
         for ax, zoo in zip(row[1:], zoos, strict=True):
-            for name in routers:
+            for name in methods:
                 curve = found[zoo, name].curve
                 if curve:
                     points = sorted(curve, key=lambda p: p.cost)

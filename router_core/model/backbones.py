@@ -17,7 +17,7 @@ import torch
 from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
 
 from router_core.errors import CheckpointError, ConfigError
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.weights import resolve_backbone
 
 PretrainedModule = Any
@@ -30,7 +30,7 @@ PICKLE_SUFFIXES = {".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"}
 
 
 def load_llm(
-    config: RouterConfig, dtype: torch.dtype, *, trust_remote_code: bool = False
+    config: NetworkConfig, dtype: torch.dtype, *, trust_remote_code: bool = False
 ) -> tuple[PretrainedModule, PreTrainedTokenizerBase]:
     """The causal LM with only its first `llm_layers` decoder layers, and its tokenizer."""
     path = resolve_backbone(config.llm)
@@ -52,7 +52,7 @@ def load_llm(
 
 
 def load_encoder(
-    config: RouterConfig, dtype: torch.dtype, *, trust_remote_code: bool = False
+    config: NetworkConfig, dtype: torch.dtype, *, trust_remote_code: bool = False
 ) -> tuple[PretrainedModule, PreTrainedTokenizerBase]:
     if config.encoder is None:
         raise ConfigError("the text-only variant has no capability encoder")

@@ -21,14 +21,14 @@ from torch import nn
 from transformers import PreTrainedTokenizerBase
 
 from router_core.cards.card import CapabilityCard
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.model.pooling import mean_pool
 
 NUMERIC_FEATURES = 2  # (accuracy, is a task sentence)
 PSI_TOKENS = 128  # psi reads at most this many tokens of a sentence or an instruction
 
 
-def make_connector(config: RouterConfig, encoder_width: int, llm_width: int) -> nn.Module:
+def make_connector(config: NetworkConfig, encoder_width: int, llm_width: int) -> nn.Module:
     """W: per-sentence projection into the LLM width, pooled into `capability_tokens` tokens if set."""
     width = encoder_width + (NUMERIC_FEATURES if config.numeric_channel else 0)
     if config.connector == "linear":
@@ -123,7 +123,7 @@ class CapabilityEncoder(nn.Module):
 
     def __init__(
         self,
-        config: RouterConfig,
+        config: NetworkConfig,
         encoder: nn.Module,
         tokenizer: PreTrainedTokenizerBase,
         connector: nn.Module,
@@ -135,7 +135,7 @@ class CapabilityEncoder(nn.Module):
         self.connector = connector
         self._sentence_cache: dict[str, torch.Tensor] = {}
         self.encoder.requires_grad_(config.train_encoder)
-        self.instruction_tokens = PSI_TOKENS  # at inference; `ModelSATModel.set_instruction_window`
+        self.instruction_tokens = PSI_TOKENS  # at inference; `ModelSATModel.set_instruction_tokens`
 
     @property
     def device(self) -> torch.device:
@@ -238,7 +238,7 @@ class CardTextEmbedder(nn.Module):
     """Text-only variant: the card text as LLM token embeddings (no encoder, no connector)."""
 
     def __init__(
-        self, config: RouterConfig, tokenizer: PreTrainedTokenizerBase, embeddings: nn.Module
+        self, config: NetworkConfig, tokenizer: PreTrainedTokenizerBase, embeddings: nn.Module
     ) -> None:
         super().__init__()
         self.config = config
@@ -250,7 +250,7 @@ class CardTextEmbedder(nn.Module):
             card.to_text(order),
             add_special_tokens=False,
             truncation=True,
-            max_length=self.config.max_card_tokens,
+            max_length=self.config.card_tokens,
             return_tensors="pt",
         ).input_ids[0]
         return self.embeddings(ids.to(self.embeddings.weight.device))

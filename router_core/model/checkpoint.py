@@ -1,4 +1,4 @@
-"""Router checkpoints: config JSON + safetensors connector + peft adapter, base weights referenced.
+"""Router checkpoints: network config JSON + safetensors connector + peft adapter, base weights referenced.
 
 A manifest records the sha256 of every file; loading refuses a checkpoint whose files do not
 match it, and any pickle-based weight file (.bin/.pt/.pth/.pkl/.ckpt), also in a backbone folder
@@ -28,14 +28,16 @@ from safetensors.torch import load_file, save_file
 
 from router_core.errors import CheckpointError, validation_summary
 from router_core.model.backbones import PICKLE_SUFFIXES
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.model.network import ModelSATModel
 
 log = logging.getLogger("router_core.model")
 
-FORMAT = "modelsat-checkpoint/1"
+FORMAT = "modelsat-checkpoint/2"
+OLD_FORMAT = "modelsat-checkpoint/1"
+"""Before the network config was renamed (router_config.json); scripts/migrate_checkpoint.py upgrades it."""
 CONFIG_FILE, MANIFEST_FILE, CONNECTOR_FILE, PRIOR_FILE, ADAPTER_DIR = (
-    "router_config.json",
+    "network_config.json",
     "manifest.json",
     "connector.safetensors",
     "category_prior.safetensors",
@@ -113,9 +115,9 @@ def load_checkpoint(
     return model.train(trainable)
 
 
-def check_checkpoint(folder: str | Path | None = None, *, allow_remote_code: bool = False) -> RouterConfig:
+def check_checkpoint(folder: str | Path | None = None, *, allow_remote_code: bool = False) -> NetworkConfig:
     """What can be checked without loading a model, in milliseconds: the files match the manifest
-    and hold no pickle (`verify_checkpoint`), the router config is valid, and it asks for no remote
+    and hold no pickle (`verify_checkpoint`), the network config is valid, and it asks for no remote
     code the caller did not allow. Returns the config; `CheckpointError` naming the file otherwise."""
     folder = Path(str(DEFAULT_CHECKPOINT)) if folder is None else Path(folder)
     verify_checkpoint(folder)
@@ -129,8 +131,8 @@ def check_checkpoint(folder: str | Path | None = None, *, allow_remote_code: boo
     return config
 
 
-def read_config(folder: Path) -> RouterConfig:
-    """The checkpoint's `RouterConfig`; a `CheckpointError` naming the file and each wrong field."""
+def read_config(folder: Path) -> NetworkConfig:
+    """The checkpoint's `NetworkConfig`; a `CheckpointError` naming the file and each wrong field."""
     path = folder / CONFIG_FILE
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -139,9 +141,9 @@ def read_config(folder: Path) -> RouterConfig:
     except json.JSONDecodeError as exc:
         raise CheckpointError(f"{path}: not valid JSON ({exc})") from exc
     try:
-        return RouterConfig.model_validate(raw)
+        return NetworkConfig.model_validate(raw)
     except ValidationError as exc:
-        raise CheckpointError(f"{path}: not a valid router config: {validation_summary(exc)}") from exc
+        raise CheckpointError(f"{path}: not a valid network config: {validation_summary(exc)}") from exc
 
 
 def training_record(folder: str | Path) -> dict[str, Any]:
@@ -162,6 +164,11 @@ def verify_checkpoint(folder: Path) -> dict[str, Any]:
         manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"{folder}: missing or unreadable {MANIFEST_FILE} ({exc})") from exc
+    if manifest.get("format") == OLD_FORMAT:
+        raise CheckpointError(
+            f"{folder}: saved in checkpoint format {OLD_FORMAT}, whose config file and fields were "
+            f"renamed in {FORMAT}; upgrade it with python scripts/migrate_checkpoint.py {folder}"
+        )
     if manifest.get("format") != FORMAT:
         raise CheckpointError(
             f"{folder}: unknown checkpoint format {manifest.get('format')!r}; expected {FORMAT}"
@@ -191,11 +198,11 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())
 
 
-def _backbones(config: RouterConfig) -> str:
+def _backbones(config: NetworkConfig) -> str:
     return ", ".join(name for name in (config.llm, config.encoder) if name is not None)
 
 
-def _warn_external_backbones(folder: Path, config: RouterConfig) -> None:
+def _warn_external_backbones(folder: Path, config: NetworkConfig) -> None:
     """Name every backbone that is not a builtin: its weights come from a folder or hub id the
     checkpoint's author chose, which the manifest does not cover."""
     for role, name in (("llm", config.llm), ("encoder", config.encoder)):

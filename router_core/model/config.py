@@ -16,6 +16,37 @@ Precision = Literal["auto", "fp32", "bf16", "int8"]
 """The number format a loaded router runs in (`router_core.model.precision`)."""
 
 
+class ScorerSettings(BaseModel):
+    """Which checkpoint scores, and how it is loaded and run: the settings the engine
+    (`EngineConfig`) and the evaluation's Model-SAT method share, read by
+    `router_core.model.serving.load_for_inference`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    checkpoint: str | None = Field(
+        default=None, description="Router checkpoint folder; None: the shipped one"
+    )
+    device: str | None = Field(default=None, description="cuda, mps or cpu; None = best available")
+    precision: Precision = Field(
+        default="auto",
+        description="Number format of the loaded router: auto = bf16 on CUDA, fp32 elsewhere; bf16 "
+        "on a CPU with AMX is about 1.7x faster than fp32, and int8 is the other CPU option; each is "
+        "opt-in with its measured accuracy in docs/benchmarks.md",
+    )
+    instruction_tokens: int | None = Field(
+        default=None,
+        ge=8,
+        description="Read at most this many tokens of each instruction (LLM prefix and psi); None: the "
+        "checkpoint's window (128). 64 routes faster at the same validation accuracy (docs/benchmarks.md)",
+    )
+    perturbations: int = Field(default=0, ge=0, description="Average over this many shuffled task orders")
+    allow_remote_code: bool = Field(
+        default=False,
+        description="Let a checkpoint that asks for trust_remote_code run its backbones' Python files; "
+        "off, such a checkpoint is refused (docs/security.md)",
+    )
+
+
 class LoraSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -44,7 +75,7 @@ class CategoryPriorSettings(BaseModel):
         return self
 
 
-class RouterConfig(BaseModel):
+class NetworkConfig(BaseModel):
     """Architecture of a Model-SAT router.
 
     `encoder=None` is the paper's text-only variant: the LLM reads the card as text. With an
@@ -95,8 +126,8 @@ class RouterConfig(BaseModel):
     capability_header: str = "Candidate model capability:"
     yes_token: str = " Yes"
     no_token: str = " No"
-    max_instruction_tokens: int = Field(default=128, ge=8)
-    max_card_tokens: int = Field(default=1024, ge=16, description="Text-only variant: card text token limit")
+    instruction_tokens: int = Field(default=128, ge=8)
+    card_tokens: int = Field(default=1024, ge=16, description="Text-only variant: card text token limit")
     lora: LoraSettings = Field(default_factory=LoraSettings)
     category_prior: CategoryPriorSettings | None = Field(
         default=None, description="Add the card's accuracy on the instruction's category (needs an encoder)"
@@ -113,7 +144,7 @@ class RouterConfig(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _prefix_needs_instruction_first(self) -> RouterConfig:
+    def _prefix_needs_instruction_first(self) -> NetworkConfig:
         if self.frozen_prefix is None:
             self.frozen_prefix = self.layout == "instruction-first"
         elif self.frozen_prefix and self.layout != "instruction-first":

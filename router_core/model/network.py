@@ -24,7 +24,7 @@ from router_core.model.adapters import AdapterSwitch
 from router_core.model.backbones import PretrainedModule, load_encoder, load_llm, token_id
 from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, make_connector
 from router_core.model.category_prior import CategoryPrior
-from router_core.model.config import CategoryPriorSettings, RouterConfig
+from router_core.model.config import CategoryPriorSettings, NetworkConfig
 from router_core.model.readout import read_out_last_position_only
 from router_core.model.shared_prefix import ATTENTION, SharedPrefix
 
@@ -56,7 +56,7 @@ def pick_device(preferred: str | None = None) -> torch.device:
 class ModelSATModel(nn.Module):
     def __init__(
         self,
-        config: RouterConfig,
+        config: NetworkConfig,
         llm: PretrainedModule,
         tokenizer: PreTrainedTokenizerBase,
         capability: CapabilityEncoder | CardTextEmbedder,
@@ -89,7 +89,7 @@ class ModelSATModel(nn.Module):
     @classmethod
     def build(
         cls,
-        config: RouterConfig,
+        config: NetworkConfig,
         device: str | torch.device | None = None,
         lora: bool = True,
         trust_remote_code: bool | None = None,
@@ -141,10 +141,10 @@ class ModelSATModel(nn.Module):
         prior.load_state_dict(head)
         self.prior = prior.to(self.device, self.llm.get_input_embeddings().weight.dtype)
 
-    def set_instruction_window(self, tokens: int) -> None:
+    def set_instruction_tokens(self, tokens: int) -> None:
         """Read at most `tokens` tokens of each instruction, in the LLM prefix and in psi: a serving
         latency lever (`EngineConfig.instruction_tokens`; measured in docs/benchmarks.md)."""
-        self.config = self.config.model_copy(update={"max_instruction_tokens": tokens})
+        self.config = self.config.model_copy(update={"instruction_tokens": tokens})
         if isinstance(self.capability, CapabilityEncoder):
             self.capability.instruction_tokens = tokens
 
@@ -170,7 +170,7 @@ class ModelSATModel(nn.Module):
             list(texts),
             add_special_tokens=False,
             truncation=True,
-            max_length=self.config.max_instruction_tokens,
+            max_length=self.config.instruction_tokens,
         )
         tail = (
             self._prompt_ids

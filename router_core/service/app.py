@@ -1,7 +1,7 @@
 """The routing service on Ray Serve: `modelsat serve`, or `serve deploy` of a config file naming
 `router_core.service.app:build` (integrations/serve/config.yaml).
 
-Each replica owns one engine (`RouterEngine`) on its own CPUs or GPU. `serve.batch` hands a replica
+Each replica owns one engine (`LocalEngine`) on its own CPUs or GPU. `serve.batch` hands a replica
 the requests that are waiting together, and the engine scores those over the same candidates in
 shared forward passes; Ray Serve adds replicas on queue length when autoscaling is on.
 """
@@ -19,7 +19,7 @@ from ray.serve import Application
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from router_core.engine import EngineConfig, RouterEngine
+from router_core.engine import EngineConfig, LocalEngine
 from router_core.service.handler import Reply, RoutingService
 from router_core.service.protocol import MAX_REQUEST_BYTES, TOKEN_ENV, RouteRequest
 
@@ -94,7 +94,7 @@ class RoutingDeployment:
 
         torch.set_num_threads(settings.threads)
         token = os.environ.get(TOKEN_ENV) or None
-        engine = RouterEngine(settings.engine).warmup()
+        engine = LocalEngine(settings.engine).warmup()
         self.service = RoutingService(engine, token=token, max_request_bytes=settings.max_request_bytes)
         # serve.batch's stubs type the decorated method as a plain callable, without its setters
         self.route_batch.set_max_batch_size(settings.batch_size)  # type: ignore[attr-defined]

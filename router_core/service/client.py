@@ -1,4 +1,4 @@
-"""ServiceEngine: the routing calls of `RouterEngine`, answered by a routing service (`modelsat serve`).
+"""ServiceEngine: the routing calls of `LocalEngine`, answered by a routing service (`modelsat serve`).
 
 `EngineConfig(service_url=...)` makes the shared engine registry hand this out instead of a local
 router, so the LangChain router and the LiteLLM strategy route through the service unchanged. It
@@ -23,10 +23,7 @@ from tenacity import (
     AsyncRetrying,
     Retrying,
     retry_if_exception,
-    stop_after_attempt,
     stop_after_delay,
-    wait_exponential,
-    wait_random,
 )
 
 from router_core.cards.card import CapabilityCard
@@ -34,9 +31,10 @@ from router_core.engine.decision import RoutingDecision
 from router_core.engine.engine import EngineConfig, degraded_decision
 from router_core.engine.policies import Policy, PolicySpec, parse_policy
 from router_core.errors import ConfigError, ServiceError
+from router_core.retry import RetrySettings
 from router_core.service.protocol import HEALTH_PATH, ROUTE_PATH, TOKEN_ENV, caller_error, route_payload
 
-ATTEMPTS = 3
+RETRY = RetrySettings(attempts=3, initial_wait_s=0.05, max_wait_s=0.5, jitter_s=0.05)
 """Tries of one routing call on a transient failure (connection, 429, 502-504), within its timeout."""
 NETWORK_GRACE_S = 1.0
 """Allowance for the network on top of the routing timeout, which the service itself keeps."""
@@ -78,7 +76,7 @@ class _Call:
 
 
 class ServiceEngine:
-    """`route` / `aroute` / `warmup` / `close` of `RouterEngine`, through the routing service at
+    """`route` / `aroute` / `warmup` / `close` of `LocalEngine`, through the routing service at
     `config.service_url`. The bearer token, if the service wants one, is read from the
     `MODELSAT_SERVICE_TOKEN` environment variable and sent only in the request header."""
 
@@ -203,11 +201,11 @@ class ServiceEngine:
 
     @staticmethod
     def _retry_policy(call: _Call) -> dict[str, Any]:
-        stop = stop_after_attempt(ATTEMPTS)
+        stop = RETRY.stop()
         return {
             "retry": retry_if_exception(lambda exc: isinstance(exc, (_Transient, httpx.TransportError))),
             "stop": stop if call.budget is None else stop | stop_after_delay(call.budget),
-            "wait": wait_exponential(multiplier=0.05, max=0.5) + wait_random(0, 0.05),
+            "wait": RETRY.wait(),
             "reraise": True,
         }
 

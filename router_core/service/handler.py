@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from router_core.engine import RouterEngine, capable_candidates, resolve_candidates
+from router_core.engine import LocalEngine, capable_candidates, resolve_candidates
 from router_core.engine.request import human_request
 from router_core.engine.requirements import Requirements
 from router_core.errors import (
@@ -46,7 +46,7 @@ class RoutingService:
     clients holding the bearer token when one is set."""
 
     def __init__(
-        self, engine: RouterEngine, *, token: str | None = None, max_request_bytes: int = MAX_REQUEST_BYTES
+        self, engine: LocalEngine, *, token: str | None = None, max_request_bytes: int = MAX_REQUEST_BYTES
     ) -> None:
         self.engine = engine
         self._token = token.encode() if token else None

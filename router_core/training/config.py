@@ -8,7 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from router_core.errors import ConfigError, validation_summary
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 
 
 class TrainConfig(BaseModel):
@@ -16,7 +16,7 @@ class TrainConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    router: RouterConfig = Field(default_factory=RouterConfig)
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
     seed: int = 0
     group_size: int = Field(default=8, ge=2, description="1 positive + k-1 negatives per group")
     groups_per_step: int = Field(default=8, ge=1)

@@ -228,11 +228,11 @@ def train(
     data = TrainingData.from_outcomes(outcomes, cards, config.validation_questions, held)
     sampler = GroupSampler.from_config(data.train, config)
     torch.manual_seed(config.seed)
-    remote = config.router.trust_remote_code  # the user's own training config may allow it
+    remote = config.network.trust_remote_code  # the user's own training config may allow it
     if resume:
         model = load_checkpoint(out_dir / LAST, device=device, trainable=True, allow_remote_code=remote)
     else:
-        model = ModelSATModel.build(config.router, device=device)
+        model = ModelSATModel.build(config.network, device=device)
     aptitude = cards_aptitude_test(list(cards.values()))
     if config.joint_prior_weight is not None and not resume:
         settings, head = fit_classifier(model, data.train, aptitude)

@@ -13,7 +13,7 @@ import pytest
 from langchain_core.messages import convert_to_messages
 
 from langchain_modelsat import ModelSATRouter, RetrySettings
-from router_core.engine import OperatorControls, RouterEngine
+from router_core.engine import LocalEngine, OperatorControls
 from tests.fakes import keyword_engine, make_card, mock_deployments
 from tests.langchain_modelsat.fakes import ScriptedChat
 
@@ -91,12 +91,12 @@ CASES = {
 
 
 @pytest.fixture
-def engine() -> Iterator[RouterEngine]:
+def engine() -> Iterator[LocalEngine]:
     with keyword_engine() as engine:
         yield engine
 
 
-def _langchain(case: Case, engine: RouterEngine) -> dict[str, Any] | BaseException:
+def _langchain(case: Case, engine: LocalEngine) -> dict[str, Any] | BaseException:
     router = ModelSATRouter(
         {name: ScriptedChat(reply=name) for name in CARDS},
         cards=CARDS,
@@ -113,7 +113,7 @@ def _langchain(case: Case, engine: RouterEngine) -> dict[str, Any] | BaseExcepti
     return answer.response_metadata["modelsat"]
 
 
-def _litellm(case: Case, engine: RouterEngine) -> dict[str, Any] | BaseException:
+def _litellm(case: Case, engine: LocalEngine) -> dict[str, Any] | BaseException:
     from litellm import Router
 
     model_list = mock_deployments(CARDS)
@@ -134,7 +134,7 @@ def _litellm(case: Case, engine: RouterEngine) -> dict[str, Any] | BaseException
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_both_integrations_decide_alike(name: str, engine: RouterEngine) -> None:
+def test_both_integrations_decide_alike(name: str, engine: LocalEngine) -> None:
     case = CASES[name]
     langchain, litellm = _langchain(case, engine), _litellm(case, engine)
 
@@ -158,6 +158,6 @@ def test_both_integrations_decide_alike(name: str, engine: RouterEngine) -> None
         ("agent loop routes on the human's request", LAW),
     ],
 )
-def test_the_table_routes_where_expected(name: str, chosen: str, engine: RouterEngine) -> None:
+def test_the_table_routes_where_expected(name: str, chosen: str, engine: LocalEngine) -> None:
     """The table above is not vacuous: its decisions are the right ones."""
     assert _langchain(CASES[name], engine)["chosen"] == chosen

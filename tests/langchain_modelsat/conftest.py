@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from langchain_modelsat import ModelSATRouter, RetrySettings
-from router_core.engine import EngineConfig, RouterEngine
+from router_core.engine import EngineConfig, LocalEngine
 from tests.fakes import KeywordScorer, make_card
 from tests.langchain_modelsat.fakes import ScriptedChat
 
@@ -21,8 +21,8 @@ def scorer() -> KeywordScorer:
 
 
 @pytest.fixture
-def engine(scorer: KeywordScorer) -> Iterator[RouterEngine]:
-    engine = RouterEngine(EngineConfig(), scorer_factory=lambda: scorer)
+def engine(scorer: KeywordScorer) -> Iterator[LocalEngine]:
+    engine = LocalEngine(EngineConfig(), scorer_factory=lambda: scorer)
     yield engine
     engine.close()
 
@@ -47,7 +47,7 @@ def law() -> ScriptedChat:
 
 
 @pytest.fixture
-def router(math: ScriptedChat, law: ScriptedChat, cards: dict, engine: RouterEngine) -> ModelSATRouter:
+def router(math: ScriptedChat, law: ScriptedChat, cards: dict, engine: LocalEngine) -> ModelSATRouter:
     return ModelSATRouter(
         {"math-model": math, "law-model": law}, cards=cards, engine=engine, retry=FAST_RETRY
     )

@@ -8,7 +8,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
 from langchain_modelsat import METADATA_KEY, CardError, ConfigError, ModelSATRouter
-from router_core.engine import RouterEngine
+from router_core.engine import shared_engine
 from tests.fakes import KeywordScorer, make_card
 from tests.langchain_modelsat.fakes import ScriptedChat
 
@@ -168,4 +168,4 @@ def test_engine_is_the_shared_one_and_created_lazily(
 ) -> None:
     router = ModelSATRouter({"math-model": math, "law-model": law}, cards=cards)
     assert router._engine is None
-    assert router.engine is RouterEngine.from_pretrained()
+    assert router.engine is shared_engine()

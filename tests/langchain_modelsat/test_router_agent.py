@@ -8,7 +8,7 @@ from langchain_core.messages import AIMessageChunk, ToolMessage
 from langchain_core.tools import tool
 
 from langchain_modelsat import METADATA_KEY, ModelSATRouter, StandInChatModel
-from router_core.engine import EngineConfig, RouterEngine
+from router_core.engine import EngineConfig, LocalEngine
 from tests.fakes import KeywordScorer
 
 WEATHER = "Sunny, 21 degrees."
@@ -21,7 +21,7 @@ def get_weather(city: str) -> str:
 
 
 def make_agent() -> tuple:
-    engine = RouterEngine(EngineConfig(), scorer_factory=lambda: KeywordScorer({"mathstral-7B": "weather"}))
+    engine = LocalEngine(EngineConfig(), scorer_factory=lambda: KeywordScorer({"mathstral-7B": "weather"}))
     router = ModelSATRouter(
         {
             # ranked first on this request, but its card states no tool calling

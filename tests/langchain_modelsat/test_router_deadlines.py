@@ -17,7 +17,7 @@ from langchain_modelsat import (
     ModelSATRouter,
 )
 from langchain_modelsat.retry import is_retryable
-from router_core.engine import RouterEngine
+from router_core.engine import LocalEngine
 from tests.langchain_modelsat.conftest import FAST_RETRY
 from tests.langchain_modelsat.fakes import HangingChat, RateLimitError, ScriptedChat
 from tests.langchain_modelsat.test_router_fallback import INTEGRAL, MODES, _call
@@ -32,7 +32,7 @@ def hanging() -> Iterator[HangingChat]:
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
 async def test_a_hanging_candidate_under_timeout_2_yields_the_next_candidates_answer_within_6_s(
-    hanging: HangingChat, law: ScriptedChat, cards: dict, engine: RouterEngine, mode: str
+    hanging: HangingChat, law: ScriptedChat, cards: dict, engine: LocalEngine, mode: str
 ) -> None:
     """The issue's case, with the default retry settings (3 attempts, backoff with jitter)."""
     router = ModelSATRouter(
@@ -54,7 +54,7 @@ async def test_a_hanging_candidate_under_timeout_2_yields_the_next_candidates_an
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_hang_is_abandoned_in_every_entry_point(
-    hanging: HangingChat, law: ScriptedChat, cards: dict, engine: RouterEngine, mode: str
+    hanging: HangingChat, law: ScriptedChat, cards: dict, engine: LocalEngine, mode: str
 ) -> None:
     router = ModelSATRouter(
         {"math-model": hanging, "law-model": law}, cards=cards, engine=engine, timeout=0.2, retry=FAST_RETRY
@@ -70,7 +70,7 @@ async def test_a_hang_is_abandoned_in_every_entry_point(
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
 async def test_every_candidate_hanging_raises_a_typed_error_naming_each_attempt(
-    cards: dict, engine: RouterEngine, mode: str
+    cards: dict, engine: LocalEngine, mode: str
 ) -> None:
     first, second = HangingChat(), HangingChat()
     router = ModelSATRouter(
@@ -88,7 +88,7 @@ async def test_every_candidate_hanging_raises_a_typed_error_naming_each_attempt(
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
 async def test_call_timeout_bounds_the_whole_call(
-    hanging: HangingChat, cards: dict, engine: RouterEngine, mode: str
+    hanging: HangingChat, cards: dict, engine: LocalEngine, mode: str
 ) -> None:
     """No per-attempt timeout: the call's deadline cuts the hanging attempt and tries nothing more."""
     law = ScriptedChat(reply="law answer here")
@@ -109,7 +109,7 @@ async def test_call_timeout_bounds_the_whole_call(
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
 async def test_a_retry_wait_that_would_outlast_call_timeout_falls_back_at_once(
-    math: ScriptedChat, law: ScriptedChat, cards: dict, engine: RouterEngine, mode: str
+    math: ScriptedChat, law: ScriptedChat, cards: dict, engine: LocalEngine, mode: str
 ) -> None:
     math.errors.extend([RateLimitError("429")] * 5)
     router = ModelSATRouter(

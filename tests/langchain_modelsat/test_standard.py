@@ -14,7 +14,7 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
 from langchain_modelsat import ModelSATRouter, StandInChatModel
-from router_core.engine import CostAwarePolicy, EngineConfig, OperatorControls, RouterEngine
+from router_core.engine import CostAwarePolicy, EngineConfig, LocalEngine, OperatorControls
 from tests.fakes import KeywordScorer
 
 CANDIDATES = ("Meta-Llama-3_1-8B-Instruct", "DeepSeek-Coder-V2")
@@ -28,7 +28,7 @@ SCRIPTED_TOOL_ARGS = {
 """What a real model would answer to the suite's tool prompts: the stand-ins are scripted, the
 suites check that tools, calls and answers travel through the router intact."""
 
-ENGINE = RouterEngine(EngineConfig(), scorer_factory=lambda: KeywordScorer({CANDIDATES[1]: "code"}))
+ENGINE = LocalEngine(EngineConfig(), scorer_factory=lambda: KeywordScorer({CANDIDATES[1]: "code"}))
 """Built once: the suites construct the router from properties, not fixtures; its worker thread
 starts on the first call and is a daemon."""
 

@@ -12,7 +12,7 @@ import numpy as np
 from router_core.cards.aptitude import AptitudeTask, AptitudeTest
 from router_core.cards.card import CapabilityCard, ModelFacts, TaskScore
 from router_core.data.outcomes import Instruction, OutcomeMatrix
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.training.config import TrainConfig
 
 
@@ -64,10 +64,10 @@ def small_cards() -> dict[str, CapabilityCard]:
     }
 
 
-def tiny_train_config(router: RouterConfig, **overrides: object) -> TrainConfig:
+def tiny_train_config(router: NetworkConfig, **overrides: object) -> TrainConfig:
     """Two training steps in groups of two, validated at the end: a whole run in about a second."""
     settings: dict = dict(group_size=2, groups_per_step=2, stage1_steps=1, stage2_steps=1, eval_every=2)
-    return TrainConfig(router=router, **settings | overrides)
+    return TrainConfig(network=router, **settings | overrides)
 
 
 CUSTOM_CODE = """from pathlib import Path
@@ -104,11 +104,11 @@ def custom_code_checkpoint(checkpoint: Path, llm: Path, root: Path, *, ask: bool
         },
     }
     (custom / "config.json").write_text(json.dumps(config))
-    router_config = checkpoint / "router_config.json"
+    router_config = checkpoint / "network_config.json"
     router_config.write_text(
         json.dumps(json.loads(router_config.read_text()) | {"llm": str(custom), "trust_remote_code": ask})
     )
     manifest = json.loads((checkpoint / "manifest.json").read_text())
-    manifest["files"]["router_config.json"] = hashlib.sha256(router_config.read_bytes()).hexdigest()
+    manifest["files"]["network_config.json"] = hashlib.sha256(router_config.read_bytes()).hexdigest()
     (checkpoint / "manifest.json").write_text(json.dumps(manifest))
     return marker

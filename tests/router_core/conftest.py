@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from router_core.cards.card import CapabilityCard
-from router_core.model.config import LoraSettings, RouterConfig
+from router_core.model.config import LoraSettings, NetworkConfig
 from tests.router_core.builders import make_card
 
 
@@ -94,13 +94,13 @@ def tiny_backbones(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
 
 
 @pytest.fixture
-def tiny_config(tiny_backbones: tuple[Path, Path]) -> RouterConfig:
+def tiny_config(tiny_backbones: tuple[Path, Path]) -> NetworkConfig:
     llm, encoder = tiny_backbones
-    return RouterConfig(
+    return NetworkConfig(
         llm=str(llm),
         encoder=str(encoder),
         llm_layers=None,
-        max_instruction_tokens=32,
+        instruction_tokens=32,
         lora=LoraSettings(r=4, alpha=8, dropout=0.0),
     )
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import litellm_modelsat as lm
 import pytest
 
-from router_core.engine import RouterEngine
+from router_core.engine import LocalEngine
 from tests.fakes import keyword_engine, make_card
 
 if TYPE_CHECKING:  # litellm itself is imported through litellm_modelsat, which keeps it offline
@@ -29,13 +29,13 @@ def deployment(group: str, dep_id: str, card_model: str, mock: str | None = None
 
 
 @pytest.fixture
-def engine() -> Iterator[RouterEngine]:
+def engine() -> Iterator[LocalEngine]:
     with keyword_engine() as engine:
         yield engine
 
 
 @pytest.fixture
-def make_router(engine: RouterEngine) -> Callable[..., tuple[Router, lm.ModelSATRoutingStrategy]]:
+def make_method(engine: LocalEngine) -> Callable[..., tuple[Router, lm.ModelSATRoutingStrategy]]:
     def build(model_list: list[dict[str, Any]], controls: lm.LiteLLMControls | None = None, **settings: Any):
         """`settings` are the Router's; `controls` the strategy's (default: no override, no cap)."""
         from litellm import Router  # after litellm_modelsat, which keeps litellm offline

@@ -10,16 +10,16 @@ import pytest
 from litellm.router_strategy.complexity_router import ComplexityRouter, ComplexityTier
 from litellm_modelsat.complexity_baseline import (
     TIERS,
-    LiteLLMComplexityRouter,
+    LiteLLMComplexityMethod,
     price_order,
     tier_positions,
 )
 
 from router_core.data.outcomes import Instruction, OutcomeMatrix
 from router_core.errors import ConfigError
-from router_core.evaluation.benchmark import evaluate
-from router_core.routers import registry
-from router_core.routers.registry import BASELINES, make_router, router_class
+from router_core.evaluation.evaluate import evaluate
+from router_core.methods import registry
+from router_core.methods.registry import BASELINES, make_method, method_class
 from tests.router_core.builders import make_card
 
 GREETING = "Hello!"
@@ -34,11 +34,11 @@ CODE = (
 
 
 @pytest.fixture(scope="module")
-def router() -> LiteLLMComplexityRouter:
-    return LiteLLMComplexityRouter()
+def router() -> LiteLLMComplexityMethod:
+    return LiteLLMComplexityMethod()
 
 
-def test_tiers_of_obvious_instructions(router: LiteLLMComplexityRouter) -> None:
+def test_tiers_of_obvious_instructions(router: LiteLLMComplexityMethod) -> None:
     assert TIERS == ("SIMPLE", "MEDIUM", "COMPLEX", "REASONING")
     assert router.classify(GREETING) == "SIMPLE"
     assert router.classify("What is the capital of France?") == "SIMPLE"
@@ -46,7 +46,7 @@ def test_tiers_of_obvious_instructions(router: LiteLLMComplexityRouter) -> None:
     assert router.classify(CODE) == "COMPLEX"  # code keywords and technical terms
 
 
-def test_the_tier_is_litellms(monkeypatch: pytest.MonkeyPatch, router: LiteLLMComplexityRouter) -> None:
+def test_the_tier_is_litellms(monkeypatch: pytest.MonkeyPatch, router: LiteLLMComplexityMethod) -> None:
     """The tier comes from LiteLLM's classify, not from a copy of its rules."""
     monkeypatch.setattr(
         ComplexityRouter,
@@ -60,7 +60,7 @@ def test_litellm_scorer_settings_reach_the_scorer() -> None:
     everything_hard = {
         "tier_boundaries": {"simple_medium": -3, "medium_complex": -2.5, "complex_reasoning": -2}
     }
-    router = make_router("litellm-complexity", complexity_router_config=everything_hard)
+    router = make_method("litellm-complexity", complexity_router_config=everything_hard)
     assert router.classify(GREETING) == "REASONING"
 
 
@@ -74,7 +74,7 @@ def test_litellm_scorer_settings_reach_the_scorer() -> None:
 )
 def test_settings_without_effect_or_invalid_are_refused(config: dict) -> None:
     with pytest.raises(ConfigError, match="complexity_router_config"):
-        make_router("litellm-complexity", complexity_router_config=config)
+        make_method("litellm-complexity", complexity_router_config=config)
 
 
 @pytest.mark.parametrize(
@@ -115,9 +115,9 @@ FIVE = _zoo({"p3": 3.0, "p1": 1.0, "p5": 5.0, "p2": 2.0, "p4": 4.0})
     ],
 )
 def test_price_maps_of_the_presets(name: str, cards: list, expected: list[str]) -> None:
-    router = make_router(name)
+    router = make_method(name)
     assert router.tier_models(cards) == dict(zip(TIERS, expected, strict=True))
-    assert make_router("litellm-complexity", map=router.options.map).tier_models(cards) == router.tier_models(
+    assert make_method("litellm-complexity", map=router.options.map).tier_models(cards) == router.tier_models(
         cards
     )
 
@@ -127,10 +127,10 @@ def test_equal_prices_go_by_accuracy_and_no_price_goes_by_accuracy() -> None:
     assert [tied[i].model for i in price_order(tied)] == ["cheap", "weak", "strong"]
     unpriced = _zoo({"a": 1.0, "b": None, "c": 5.0}, {"a": 0.9, "b": 0.2, "c": 0.5})
     assert [unpriced[i].model for i in price_order(unpriced)] == ["b", "c", "a"]
-    assert LiteLLMComplexityRouter().tier_models(unpriced)["REASONING"] == "a"
+    assert LiteLLMComplexityMethod().tier_models(unpriced)["REASONING"] == "a"
 
 
-def test_scores_put_the_mapped_model_first_then_its_neighbours(router: LiteLLMComplexityRouter) -> None:
+def test_scores_put_the_mapped_model_first_then_its_neighbours(router: LiteLLMComplexityMethod) -> None:
     scores = router.score([GREETING, CODE, PROOF], FIVE)  # FIVE in card order: p3 p1 p5 p2 p4
     models = [card.model for card in FIVE]
     assert [models[j] for j in scores.argmax(axis=1)] == ["p1", "p4", "p5"]
@@ -155,7 +155,7 @@ def test_runs_through_the_benchmark() -> None:
     # cheap maps COMPLEX to "mid", dear maps it to "dear", which is wrong on code
     for name, routed in (("litellm-complexity-cheap", 1.0), ("litellm-complexity-dear", 2 / 3)):
         result = evaluate(
-            make_router(name),
+            make_method(name),
             outcomes.select(models=[c.model for c in cards]),
             cards,
             split="test",
@@ -165,14 +165,14 @@ def test_runs_through_the_benchmark() -> None:
         assert result.kind == "reference" and result.unsupported == []
         assert result.overall.routed == pytest.approx(routed)
         assert result.curve is not None and result.aiq is not None
-    spread = evaluate(LiteLLMComplexityRouter(), outcomes, cards, split="test", zoo="three", name="x")
+    spread = evaluate(LiteLLMComplexityMethod(), outcomes, cards, split="test", zoo="three", name="x")
     assert spread.categories["chat"].choice_share == {"cheap": 1.0}
     assert spread.categories["proof"].choice_share == {"dear": 1.0}
     assert spread.categories["code"].choice_share == {"mid": 1.0}
 
 
 def test_registered_but_not_among_the_baselines_of_all() -> None:
-    assert router_class("litellm-complexity") is LiteLLMComplexityRouter
+    assert method_class("litellm-complexity") is LiteLLMComplexityMethod
     assert not any(name.startswith("litellm") for name in BASELINES)
 
 
@@ -181,9 +181,9 @@ def test_without_litellm_the_registry_says_what_to_install(monkeypatch: pytest.M
     for module in [m for m in sys.modules if m.startswith("litellm_modelsat")]:
         monkeypatch.delitem(sys.modules, module)
     monkeypatch.setitem(
-        registry._ROUTERS,
+        registry._METHODS,
         "litellm-complexity",
-        "litellm_modelsat.complexity_baseline:LiteLLMComplexityRouter",
+        "litellm_modelsat.complexity_baseline:LiteLLMComplexityMethod",
     )
     with pytest.raises(ConfigError, match=r"litellm-complexity.*pip install 'langchain-modelsat\[litellm\]'"):
-        make_router("litellm-complexity")
+        make_method("litellm-complexity")

@@ -41,8 +41,8 @@ def key(*overrides: str) -> dict:
         ({"modelsat_model": "math"}, "modelsat_model"),
     ],
 )
-async def test_overrides_are_refused_by_default_naming_the_key(make_router, zoo, metadata, refused):
-    router, _ = make_router(zoo, controls=lm.LiteLLMControls(max_price=100))
+async def test_overrides_are_refused_by_default_naming_the_key(make_method, zoo, metadata, refused):
+    router, _ = make_method(zoo, controls=lm.LiteLLMControls(max_price=100))
     with pytest.raises(litellm.BadRequestError) as caught:
         await router.acompletion(model="g", messages=ask(MATH), metadata=metadata)
     message = str(caught.value)
@@ -52,8 +52,8 @@ async def test_overrides_are_refused_by_default_naming_the_key(make_router, zoo,
         router.completion(model="g", messages=ask(MATH), metadata=metadata)
 
 
-async def test_a_key_whose_metadata_allows_the_policy_may_change_it(make_router, zoo):
-    router, _ = make_router(zoo, controls=lm.LiteLLMControls(grants_from={"key"}))
+async def test_a_key_whose_metadata_allows_the_policy_may_change_it(make_method, zoo):
+    router, _ = make_method(zoo, controls=lm.LiteLLMControls(grants_from={"key"}))
     cheap = {"modelsat_policy": "cost-aware:0.05"}
     response = await router.acompletion(model="g", messages=ask(MATH), metadata={**cheap, **key("policy")})
     assert response._hidden_params["model_id"] == "law"
@@ -66,9 +66,9 @@ async def test_a_key_whose_metadata_allows_the_policy_may_change_it(make_router,
     assert forced._hidden_params["model_id"] == "law"
 
 
-async def test_grants_count_only_from_the_sources_the_operator_trusts(make_router, zoo):
+async def test_grants_count_only_from_the_sources_the_operator_trusts(make_method, zoo):
     team_only = lm.LiteLLMControls(grants_from={"team"})
-    router, _ = make_router(zoo, controls=team_only)
+    router, _ = make_method(zoo, controls=team_only)
     request = {"modelsat_policy": "cost-aware:0.05"}
     with pytest.raises(litellm.BadRequestError, match="modelsat_policy refused"):
         await router.acompletion(model="g", messages=ask(MATH), metadata={**request, **key("policy")})
@@ -80,8 +80,8 @@ async def test_grants_count_only_from_the_sources_the_operator_trusts(make_route
         await router.acompletion(model="g", messages=ask(MATH), metadata={**request, **bad})
 
 
-async def test_the_cost_cap_leaves_out_a_pricey_deployment_before_ranking(make_router, zoo):
-    router, _ = make_router(zoo, controls=lm.LiteLLMControls(max_price=10))
+async def test_the_cost_cap_leaves_out_a_pricey_deployment_before_ranking(make_method, zoo):
+    router, _ = make_method(zoo, controls=lm.LiteLLMControls(max_price=10))
     response = await router.acompletion(model="g", messages=ask(MATH))
     decision = response._hidden_params["modelsat"]
     assert response._hidden_params["model_id"] == "law" and [r["model"] for r in decision["ranking"]] == [
@@ -90,9 +90,9 @@ async def test_the_cost_cap_leaves_out_a_pricey_deployment_before_ranking(make_r
     assert decision["excluded"] == {"math": ["price 50 USD per 1M tokens is above the cost cap of 10"]}
 
 
-async def test_no_request_can_lift_the_cost_cap(make_router, zoo):
+async def test_no_request_can_lift_the_cost_cap(make_method, zoo):
     anything = lm.LiteLLMControls(allow_overrides={"model", "policy"}, max_price=10)
-    router, _ = make_router(zoo, controls=anything)
+    router, _ = make_method(zoo, controls=anything)
     with pytest.raises(
         litellm.BadRequestError, match="modelsat_max_price refused: 100 is above the operator's"
     ):
@@ -103,8 +103,8 @@ async def test_no_request_can_lift_the_cost_cap(make_router, zoo):
     assert best._hidden_params["model_id"] == "law"
 
 
-async def test_a_request_may_lower_the_cap(make_router, zoo):
-    router, _ = make_router(zoo)
+async def test_a_request_may_lower_the_cap(make_method, zoo):
+    router, _ = make_method(zoo)
     response = await router.acompletion(model="g", messages=ask(MATH), metadata={"modelsat_max_price": 2})
     assert response._hidden_params["model_id"] == "law"
     assert "math" in response._hidden_params["modelsat"]["excluded"]
@@ -114,8 +114,8 @@ async def test_a_request_may_lower_the_cap(make_router, zoo):
         await router.acompletion(model="g", messages=ask(MATH), metadata={"modelsat_max_price": 0.5})
 
 
-async def test_a_deployment_without_a_price_is_left_out_under_a_cap(make_router):
-    router, _ = make_router(
+async def test_a_deployment_without_a_price_is_left_out_under_a_cap(make_method):
+    router, _ = make_method(
         [priced("math", "math-model", None), priced("law", "law-model", 1.0)],
         controls=lm.LiteLLMControls(max_price=10),
     )
@@ -167,17 +167,17 @@ async def test_the_proxy_writes_the_key_metadata_a_client_cannot_forge():
     assert lm.LiteLLMControls(grants_from={"key"}).granted(metadata) == frozenset()
 
 
-async def test_naming_a_deployment_by_its_id_is_forcing_it(make_router, zoo):
+async def test_naming_a_deployment_by_its_id_is_forcing_it(make_method, zoo):
     """LiteLLM's own way of naming one deployment (its id as `model`) is held to the same rules as
     modelsat_model: refused unless allowed, and never above the cost cap."""
-    router, _ = make_router(zoo)
+    router, _ = make_method(zoo)
     with pytest.raises(
         litellm.BadRequestError, match="model 'law' names one deployment.*modelsat_model refused"
     ):
         await router.acompletion(model="law", messages=ask(MATH))
     with pytest.raises(litellm.BadRequestError, match="modelsat_model refused"):
         router.completion(model="law", messages=ask(MATH))
-    router, _ = make_router(zoo, controls=lm.LiteLLMControls(allow_overrides={"model"}, max_price=10))
+    router, _ = make_method(zoo, controls=lm.LiteLLMControls(allow_overrides={"model"}, max_price=10))
     assert (await router.acompletion(model="law", messages=ask(MATH)))._hidden_params["model_id"] == "law"
     with pytest.raises(
         litellm.BadRequestError, match="'math': price 50 USD per 1M tokens is above the cost cap"

@@ -50,11 +50,11 @@ async def test_headers_describe_the_deployment_that_answered():
     )
 
 
-def test_warmup_encodes_every_deployments_card_before_the_first_request(make_router, engine):
+def test_warmup_encodes_every_deployments_card_before_the_first_request(make_method, engine):
     from tests.integrations.litellm_modelsat.conftest import deployment
 
     zoo = [deployment("g", "math", "math-model"), deployment("other", "law", "law-model")]
-    router, strategy = make_router(zoo)
+    router, strategy = make_method(zoo)
     strategy.warmup()
     scorer = engine.warmup()._scorer
     assert scorer.calls == [(["warm-up"], ["math-model", "law-model"])]
@@ -91,16 +91,16 @@ def routed_proxy(monkeypatch, settings: dict) -> None:
 
 
 def bad_checkpoint(folder, config: dict | None = None):
-    """A checkpoint folder whose manifest matches, with a router_config.json of the wrong types."""
+    """A checkpoint folder whose manifest matches, with a network_config.json of the wrong types."""
     import hashlib
     import json
 
     from router_core.model.checkpoint import FORMAT
 
     folder.mkdir()
-    path = folder / "router_config.json"
+    path = folder / "network_config.json"
     path.write_text(json.dumps(config or {"llm_layers": "four", "layout": 3}))
-    files = {"router_config.json": hashlib.sha256(path.read_bytes()).hexdigest()}
+    files = {"network_config.json": hashlib.sha256(path.read_bytes()).hexdigest()}
     (folder / "manifest.json").write_text(json.dumps({"format": FORMAT, "files": files}))
     return folder
 
@@ -119,7 +119,7 @@ def test_a_checkpoint_with_a_bad_router_config_fails_the_install_naming_it(monke
     handler = proxy.ModelSATProxyHandler()  # outside an event loop: no start-up task
     with pytest.raises(CheckpointError) as caught:
         asyncio.run(handler.ensure_installed())
-    assert "router_config.json" in str(caught.value)
+    assert "network_config.json" in str(caught.value)
     assert "llm_layers: Input should be a valid integer" in str(caught.value)
 
 
@@ -140,4 +140,4 @@ def test_a_bad_checkpoint_stops_the_proxy_at_startup_with_exit_3(monkeypatch, tm
     asyncio.run(handler._install_at_startup())
     assert exits == [proxy.STARTUP_FAILURE_EXIT] == [3]
     assert "Model-SAT cannot route for this proxy, stopping it" in caplog.text
-    assert "router_config.json" in caplog.text
+    assert "network_config.json" in caplog.text

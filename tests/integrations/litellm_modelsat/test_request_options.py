@@ -38,8 +38,8 @@ def zoo() -> list[dict]:
     ]
 
 
-async def test_per_request_policy_is_honoured_where_allowed(make_router, zoo):
-    router, _ = make_router(zoo, controls=OPEN)
+async def test_per_request_policy_is_honoured_where_allowed(make_method, zoo):
+    router, _ = make_method(zoo, controls=OPEN)
     best = await router.acompletion(model="g", messages=ask(MATH))
     assert best._hidden_params["model_id"] == "math"
     cheap = await router.acompletion(
@@ -51,43 +51,43 @@ async def test_per_request_policy_is_honoured_where_allowed(make_router, zoo):
     assert lam._hidden_params["model_id"] == "law"
 
 
-async def test_a_request_can_name_its_deployment_where_allowed(make_router, zoo):
-    router, _ = make_router(zoo, controls=OPEN)
+async def test_a_request_can_name_its_deployment_where_allowed(make_method, zoo):
+    router, _ = make_method(zoo, controls=OPEN)
     response = await router.acompletion(model="g", messages=ask(MATH), metadata={"modelsat_model": "law"})
     assert response._hidden_params["model_id"] == "law"
 
 
 @pytest.mark.parametrize("metadata", [{"modelsat_policy": "cheapest"}, {"modelsat_model": "nope"}])
-async def test_a_bad_per_request_option_is_a_400(make_router, zoo, metadata):
-    router, _ = make_router(zoo, controls=OPEN)
+async def test_a_bad_per_request_option_is_a_400(make_method, zoo, metadata):
+    router, _ = make_method(zoo, controls=OPEN)
     with pytest.raises(litellm.BadRequestError, match="Model-SAT: "):
         await router.acompletion(model="g", messages=ask(MATH), metadata=metadata)
 
 
-async def test_tools_go_only_to_tool_callers(make_router, zoo):
-    router, _ = make_router(zoo)
+async def test_tools_go_only_to_tool_callers(make_method, zoo):
+    router, _ = make_method(zoo)
     response = await router.acompletion(model="g", messages=ask(MATH), tools=TOOLS)
     decision = response._hidden_params["modelsat"]
     assert response._hidden_params["model_id"] == "law"
     assert decision["excluded"] == {"math": ["no tool calling"]}
 
 
-def test_long_requests_skip_short_contexts(make_router, zoo):
-    router, _ = make_router(zoo)
+def test_long_requests_skip_short_contexts(make_method, zoo):
+    router, _ = make_method(zoo)
     metadata: dict = {}
     router.completion(model="g", messages=ask(MATH), max_tokens=200, metadata=metadata)
     assert metadata["modelsat"]["chosen"] == "law"
     assert metadata["modelsat"]["excluded"]["math"][0].endswith("exceed its context of 50")
 
 
-async def test_an_image_only_message_is_routed_on_the_cards(make_router, zoo):
-    router, _ = make_router(zoo)
+async def test_an_image_only_message_is_routed_on_the_cards(make_method, zoo):
+    router, _ = make_method(zoo)
     response = await router.acompletion(model="g", messages=[{"role": "user", "content": [IMAGE]}])
     assert response._hidden_params["model_id"] == "law"
 
 
-async def test_no_capable_deployment_is_a_400_naming_each(make_router, zoo):
-    router, _ = make_router(zoo[:1])
+async def test_no_capable_deployment_is_a_400_naming_each(make_method, zoo):
+    router, _ = make_method(zoo[:1])
     with pytest.raises(litellm.BadRequestError, match="math: no image input"):
         await router.acompletion(model="g", messages=[{"role": "user", "content": [IMAGE]}])
 
@@ -97,9 +97,9 @@ async def test_no_capable_deployment_is_a_400_naming_each(make_router, zoo):
     [("hello", "a str"), (["hello"], "item 0 is a str"), ([{"content": "hi"}], "item 0 has no role")],
 )
 async def test_messages_that_are_not_role_content_objects_are_a_400_saying_what_is_wrong(
-    make_router, zoo, messages, got
+    make_method, zoo, messages, got
 ):
-    router, _ = make_router(zoo)
+    router, _ = make_method(zoo)
     with pytest.raises(litellm.BadRequestError) as caught:
         await router.acompletion(model="g", messages=messages)
     assert "Model-SAT: messages must be a list of {role, content} objects" in str(caught.value)
@@ -108,8 +108,8 @@ async def test_messages_that_are_not_role_content_objects_are_a_400_saying_what_
         router.completion(model="g", messages=messages)
 
 
-async def test_an_instruction_that_is_not_utf8_is_a_400_and_fails_alone(make_router, zoo):
-    router, _ = make_router(zoo)
+async def test_an_instruction_that_is_not_utf8_is_a_400_and_fails_alone(make_method, zoo):
+    router, _ = make_method(zoo)
     with pytest.raises(litellm.BadRequestError, match="Model-SAT: instruction is not valid UTF-8 text"):
         await router.acompletion(model="g", messages=ask("an integral \udcff"))
     response = await router.acompletion(model="g", messages=ask(MATH))

@@ -20,8 +20,8 @@ def zoo(group: str = "g", law_mock: str | None = None) -> list[dict]:
     return [deployment(group, "math", "math-model"), deployment(group, "law", "law-model", law_mock)]
 
 
-def test_sync_completion_routes_by_instruction_and_records_decision(make_router):
-    router, _ = make_router(zoo())
+def test_sync_completion_routes_by_instruction_and_records_decision(make_method):
+    router, _ = make_method(zoo())
     metadata: dict = {}
     response = router.completion(model="g", messages=ask(LAW), metadata=metadata)
     assert response._hidden_params["model_id"] == "law"
@@ -29,8 +29,8 @@ def test_sync_completion_routes_by_instruction_and_records_decision(make_router)
     assert metadata["modelsat"]["model_group"] == "g"
 
 
-async def test_acompletion_attaches_decision_to_hidden_params(make_router):
-    router, _ = make_router(zoo())
+async def test_acompletion_attaches_decision_to_hidden_params(make_method):
+    router, _ = make_method(zoo())
     response = await router.acompletion(model="g", messages=ask(MATH))
     decision = response._hidden_params["modelsat"]
     assert response._hidden_params["model_id"] == decision["chosen"] == "math"
@@ -38,15 +38,15 @@ async def test_acompletion_attaches_decision_to_hidden_params(make_router):
     assert [c["model"] for c in decision["ranking"]] == ["math", "law"]
 
 
-async def test_chooses_only_within_the_requested_group(make_router):
-    router, _ = make_router(zoo("g") + [deployment("other", "law-2", "law-model")])
+async def test_chooses_only_within_the_requested_group(make_method):
+    router, _ = make_method(zoo("g") + [deployment("other", "law-2", "law-model")])
     response = await router.acompletion(model="g", messages=ask(LAW))
     assert response._hidden_params["model_id"] == "law"
     assert {r["model"] for r in response._hidden_params["modelsat"]["ranking"]} == {"math", "law"}
 
 
-async def test_cooled_down_deployment_is_not_chosen(make_router):
-    router, _ = make_router(zoo(), cooldown_time=60)
+async def test_cooled_down_deployment_is_not_chosen(make_method):
+    router, _ = make_method(zoo(), cooldown_time=60)
     router.cooldown_cache.add_deployment_to_cooldown(
         model_id="law", original_exception=Exception("down"), exception_status=429, cooldown_time=60
     )
@@ -57,16 +57,16 @@ async def test_cooled_down_deployment_is_not_chosen(make_router):
     ]
 
 
-def test_sync_path_skips_cooled_down_deployment(make_router):
-    router, _ = make_router(zoo(), cooldown_time=60)
+def test_sync_path_skips_cooled_down_deployment(make_method):
+    router, _ = make_method(zoo(), cooldown_time=60)
     router.cooldown_cache.add_deployment_to_cooldown(
         model_id="law", original_exception=Exception("down"), exception_status=429, cooldown_time=60
     )
     assert router.completion(model="g", messages=ask(LAW))._hidden_params["model_id"] == "math"
 
 
-async def test_failed_choice_is_cooled_down_and_retry_takes_next_best(make_router):
-    router, _ = make_router(zoo(law_mock="litellm.RateLimitError"), num_retries=1, allowed_fails=0)
+async def test_failed_choice_is_cooled_down_and_retry_takes_next_best(make_method):
+    router, _ = make_method(zoo(law_mock="litellm.RateLimitError"), num_retries=1, allowed_fails=0)
     response = await router.acompletion(model="g", messages=ask(LAW))
     assert response._hidden_params["model_id"] == "math"
     # law cools down, so a call without retries goes straight to math instead of failing on law
@@ -74,15 +74,15 @@ async def test_failed_choice_is_cooled_down_and_retry_takes_next_best(make_route
     assert again._hidden_params["model_id"] == "math"
 
 
-async def test_fallback_hop_is_routed_within_the_fallback_group(make_router):
+async def test_fallback_hop_is_routed_within_the_fallback_group(make_method):
     broken = [deployment("broken", "gone", "law-model", "litellm.RateLimitError")]
-    router, _ = make_router(zoo("g") + broken, num_retries=0, fallbacks=[{"broken": ["g"]}])
+    router, _ = make_method(zoo("g") + broken, num_retries=0, fallbacks=[{"broken": ["g"]}])
     response = await router.acompletion(model="broken", messages=ask(MATH))
     assert response._hidden_params["model_id"] == "math"
 
 
-async def test_streaming_is_routed(make_router):
-    router, _ = make_router(zoo())
+async def test_streaming_is_routed(make_method):
+    router, _ = make_method(zoo())
     metadata: dict = {}
     stream = await router.acompletion(model="g", messages=ask(LAW), stream=True, metadata=metadata)
     text = "".join([chunk.choices[0].delta.content or "" async for chunk in stream])
@@ -90,14 +90,14 @@ async def test_streaming_is_routed(make_router):
     assert metadata["modelsat"]["chosen"] == "law"
 
 
-def test_sync_streaming_is_routed(make_router):
-    router, _ = make_router(zoo())
+def test_sync_streaming_is_routed(make_method):
+    router, _ = make_method(zoo())
     stream = router.completion(model="g", messages=ask(MATH), stream=True)
     assert "".join(chunk.choices[0].delta.content or "" for chunk in stream) == "answer from math"
 
 
-async def test_concurrent_acompletions_are_each_routed_correctly(make_router):
-    router, _ = make_router(zoo())
+async def test_concurrent_acompletions_are_each_routed_correctly(make_method):
+    router, _ = make_method(zoo())
     texts = [f"{MATH} #{i}" if i % 2 else f"{LAW} #{i}" for i in range(50)]
     responses = await asyncio.gather(*(router.acompletion(model="g", messages=ask(t)) for t in texts))
     got = [r._hidden_params["model_id"] for r in responses]
@@ -105,11 +105,11 @@ async def test_concurrent_acompletions_are_each_routed_correctly(make_router):
     assert all(r._hidden_params["modelsat"]["chosen"] == g for r, g in zip(responses, got, strict=True))
 
 
-def test_deployment_without_card_fails_at_install_naming_it(make_router):
+def test_deployment_without_card_fails_at_install_naming_it(make_method):
     bare = deployment("g", "nameless", "x")
     del bare["model_info"][lm.CARD_KEY]
     with pytest.raises(CardError, match="nameless.*model_name='g'"):
-        make_router(zoo() + [bare])
+        make_method(zoo() + [bare])
 
 
 async def test_cost_aware_policy_prefers_the_cheaper_close_candidate(engine):
@@ -132,23 +132,23 @@ def test_unknown_policy_fails_at_install(engine):
         lm.ModelSATRoutingStrategy.install(Router(model_list=zoo()), engine=engine, policy="cheapest-please")
 
 
-def test_shipped_card_name_is_accepted_and_unknown_one_is_named(make_router):
+def test_shipped_card_name_is_accepted_and_unknown_one_is_named(make_method):
     shipped = deployment("g", "llama", "x")
     shipped["model_info"][lm.CARD_KEY] = "Meta-Llama-3_1-8B-Instruct"
-    _, strategy = make_router([shipped])
+    _, strategy = make_method([shipped])
     assert strategy.cards.for_deployments([shipped])["llama"].model == "Meta-Llama-3_1-8B-Instruct"
     shipped["model_info"][lm.CARD_KEY] = "No-Such-Model"
     shipped["model_info"]["id"] = "other"
     with pytest.raises(CardError, match="No-Such-Model"):
-        make_router([shipped])
+        make_method([shipped])
 
 
-def test_logs_and_decisions_never_carry_an_api_key(make_router, caplog):
+def test_logs_and_decisions_never_carry_an_api_key(make_method, caplog):
     secret = "sk-modelsat-test-secret"
     deployments = zoo()
     for d in deployments:
         d["litellm_params"]["api_key"] = secret
-    router, _ = make_router(deployments)
+    router, _ = make_method(deployments)
     metadata: dict = {}
     with caplog.at_level(logging.DEBUG):
         router.completion(model="g", messages=ask(LAW), metadata=metadata)

@@ -183,9 +183,9 @@ def test_a_checkpoint_with_a_bad_router_config_stops_the_proxy_at_startup(tmp_pa
 
     checkpoint = tmp_path / "ckpt"
     checkpoint.mkdir()
-    config = checkpoint / "router_config.json"
+    config = checkpoint / "network_config.json"
     config.write_text(json.dumps({"llm_layers": "four"}))
-    files = {"router_config.json": hashlib.sha256(config.read_bytes()).hexdigest()}
+    files = {"network_config.json": hashlib.sha256(config.read_bytes()).hexdigest()}
     (checkpoint / "manifest.json").write_text(json.dumps({"format": FORMAT, "files": files}))
     bad = tmp_path / "config.yaml"
     bad.write_text(
@@ -193,4 +193,4 @@ def test_a_checkpoint_with_a_bad_router_config_stops_the_proxy_at_startup(tmp_pa
     )
     text = _log_of_a_stopped_start(bad, tmp_path)
     assert "Model-SAT cannot route for this proxy, stopping it" in text
-    assert "router_config.json" in text and "llm_layers" in text
+    assert "network_config.json" in text and "llm_layers" in text

@@ -49,6 +49,7 @@ from router_core.errors import (
     ConfigError,
     UnusableReplyError,
 )
+from router_core.retry import RetrySettings
 
 HERE = Path(__file__).resolve().parent
 TASKS = {"algebra": [101, 102, 103, 104], "biology": [201, 202, 203, 204], "chemistry": [300, 301, 302]}
@@ -74,8 +75,10 @@ def share_keyed_a(ids: list[int]) -> float:
     return sum(make_item(q).answer == "A" for q in ids) / len(ids)
 
 
-def fast(**overrides: object) -> AptitudeRunConfig:
-    return AptitudeRunConfig(**{"backoff_s": 0.0, "timeout_s": 0.2, "progress_bar": False, **overrides})
+def fast(attempts: int = 4, **overrides: object) -> AptitudeRunConfig:
+    """Settings that retry without waiting, with a short timeout and no progress bar."""
+    retry = RetrySettings(attempts=attempts, initial_wait_s=0.0, jitter_s=0.0)
+    return AptitudeRunConfig(**{"retry": retry, "timeout_s": 0.2, "progress_bar": False, **overrides})
 
 
 def scores(result) -> dict[str, tuple[float, int]]:
@@ -138,7 +141,7 @@ def test_prompt_shows_the_rotated_options_and_asks_for_the_answer_format() -> No
 async def test_card_is_exact_despite_retries_timeouts_and_garbled_replies(test_def, questions) -> None:
     model = ScriptedModel(questions, SCRIPT, flaky={"201": 2}, hang={"202": 1})
     matrix = OutcomeMatrix(questions, ["zoo"], np.zeros((len(questions), 1)), np.ones((len(questions), 1)))
-    result = await run(model, test_def, matrix, fast(max_attempts=3, timeout_s=0.05))
+    result = await run(model, test_def, matrix, fast(attempts=3, timeout_s=0.05))
 
     assert result.card.model == "new-model" and result.card.aptitude_version == "unit-v1"
     assert [s.task for s in result.card.scores] == list(TASKS)
@@ -163,14 +166,14 @@ async def test_an_item_failing_every_attempt_is_reported_not_scored_wrong(
 ) -> None:
     model = ScriptedModel(questions, **{failure: {"102": 99}})
     with pytest.raises(AptitudeRunError, match="1 aptitude items failed all 2 attempts: 102") as caught:
-        await run(model, test_def, questions, fast(max_attempts=2, timeout_s=0.05))
+        await run(model, test_def, questions, fast(attempts=2, timeout_s=0.05))
     assert caught.value.failures == {"102": error}
     assert model.calls["102"] == 2
 
 
 async def test_allowed_failures_leave_the_item_out_of_its_task(test_def, questions) -> None:
     model = ScriptedModel(questions, SCRIPT, flaky={"300": 99, "204": 99})
-    result = await run(model, test_def, questions, fast(max_attempts=2, allow_failures=True))
+    result = await run(model, test_def, questions, fast(attempts=2, allow_failures=True))
     assert result.failures == {"300": "ConnectionError: flaky", "204": "ConnectionError: flaky"}
     assert scores(result) == {"algebra": (0.5, 4), "biology": (1.0, 3), "chemistry": (0.0, 2)}
     assert {r.item_id for r in result.records}.isdisjoint(result.failures)
@@ -179,7 +182,7 @@ async def test_allowed_failures_leave_the_item_out_of_its_task(test_def, questio
 async def test_a_task_with_no_answered_item_cannot_be_scored(test_def, questions) -> None:
     model = ScriptedModel(questions, flaky={q: 99 for q in ("300", "301", "302")})
     with pytest.raises(AptitudeRunError, match="chemistry") as caught:
-        await run(model, test_def, questions, fast(max_attempts=1, allow_failures=True))
+        await run(model, test_def, questions, fast(attempts=1, allow_failures=True))
     assert set(caught.value.failures) == {"300", "301", "302"}
 
 
@@ -256,7 +259,7 @@ async def test_resume_after_failures_retries_only_the_failed_items(tmp_path, tes
             ScriptedModel(questions, SCRIPT, flaky={"101": 99, "302": 99}),
             test_def,
             questions,
-            fast(max_attempts=2),
+            fast(attempts=2),
             progress_path=progress,
         )
 
@@ -421,7 +424,7 @@ async def test_an_unreadable_verdict_is_asked_again_and_never_scored_as_a_loss()
         return "Both have merit."
 
     with pytest.raises(AptitudeRunError, match="open-1: UnreadableVerdictError") as caught:
-        await run_v3(ItemModel(RIGHT), v3(families=only("open-ended"), max_attempts=2), judge=rambling)
+        await run_v3(ItemModel(RIGHT), v3(families=only("open-ended"), attempts=2), judge=rambling)
     assert list(caught.value.failures) == ["open-1"]
 
 

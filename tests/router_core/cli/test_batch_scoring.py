@@ -12,12 +12,12 @@ import pytest
 from router_core.cards.card import CapabilityCard
 from router_core.cli.batch import InstructionLine, read_instructions, score_lines, write_lines
 from router_core.errors import DataFormatError
-from router_core.routers import make_router
-from router_core.routers.base import Router
-from tests.router_core.routers.routers_helpers import card
+from router_core.methods import make_method
+from router_core.methods.base import RoutingMethod
+from tests.router_core.methods.methods_helpers import card
 
 
-class _KnowsMid(Router):
+class _KnowsMid(RoutingMethod):
     name = "knows-mid"
 
     def supports(self, card: CapabilityCard) -> bool:
@@ -50,7 +50,7 @@ def test_read_instructions_errors(tmp_path: Path, content: str, message: str) ->
 
 
 def test_score_lines_rank_supported_candidates_only(tmp_path: Path) -> None:
-    router = make_router("best-single")
+    router = make_method("best-single")
     cards = [card("low", 0.2), card("high", 0.9), card("mid", 0.5)]
     lines = score_lines(router, [InstructionLine(id="q", text="t")], cards)
     assert lines[0].choice == "high" and lines[0].ranking == ["high", "mid", "low"]

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from router_core.engine import ENGINES, EngineConfig, RouterEngine
+from router_core.engine import ENGINES, EngineConfig, LocalEngine, shared_engine
 from router_core.errors import CheckpointError, ConfigError, NoModelChosenError
 from tests.fakes import KeywordScorer, make_card
 
@@ -19,8 +19,8 @@ CARDS = {
 KEYWORDS = {"math-model": "integral", "law-model": "contract", "chat-model": "hello"}
 
 
-def engine_with(scorer: KeywordScorer, **settings) -> RouterEngine:
-    return RouterEngine(EngineConfig(**settings), scorer_factory=lambda: scorer)
+def engine_with(scorer: KeywordScorer, **settings) -> LocalEngine:
+    return LocalEngine(EngineConfig(**settings), scorer_factory=lambda: scorer)
 
 
 def test_route_ranks_by_the_scorer_and_reports_why():
@@ -112,7 +112,7 @@ def test_a_router_that_cannot_load_degrades_and_says_why():
     def broken() -> KeywordScorer:
         raise CheckpointError("/nowhere: no such checkpoint folder")
 
-    engine = RouterEngine(EngineConfig(), scorer_factory=broken)
+    engine = LocalEngine(EngineConfig(), scorer_factory=broken)
     decision = engine.route("an integral", CARDS)
     assert decision.degraded and "failed to load" in decision.reason and "/nowhere" in decision.reason
     with pytest.raises(CheckpointError):
@@ -183,11 +183,11 @@ def test_batch_scoring_matches_single_routing():
 
 
 def test_engines_are_shared_per_configuration_and_the_registry_resets():
-    first = RouterEngine.from_pretrained(None, perturbations=2)
-    assert RouterEngine.from_pretrained(None, perturbations=2) is first
-    assert RouterEngine.from_pretrained(None, perturbations=0) is not first
+    first = shared_engine(None, perturbations=2)
+    assert shared_engine(None, perturbations=2) is first
+    assert shared_engine(None, perturbations=0) is not first
     ENGINES.clear()
-    assert RouterEngine.from_pretrained(None, perturbations=2) is not first
+    assert shared_engine(None, perturbations=2) is not first
     ENGINES.clear()
 
 
@@ -197,7 +197,7 @@ async def test_a_slow_cold_start_is_not_a_timeout():
         return KeywordScorer(KEYWORDS)
 
     for call in ("route", "aroute"):
-        engine = RouterEngine(EngineConfig(timeout_s=0.1), scorer_factory=slow_load)
+        engine = LocalEngine(EngineConfig(timeout_s=0.1), scorer_factory=slow_load)
         result = getattr(engine, call)("an integral", CARDS)
         decision = await result if call == "aroute" else result
         assert not decision.degraded and decision.chosen == "math"
@@ -213,7 +213,7 @@ async def test_the_router_loads_on_the_thread_that_scores_it():
             loaded_in.append(threading.current_thread().name)
             return KeywordScorer(KEYWORDS)
 
-        engine = RouterEngine(EngineConfig(), scorer_factory=load)
+        engine = LocalEngine(EngineConfig(), scorer_factory=load)
         if start == "warmup":
             engine.warmup()
         elif start == "route":
@@ -231,7 +231,7 @@ def test_a_failed_load_is_retried_only_after_a_pause():
         attempts.append(1)
         raise OSError("disk full")
 
-    engine = RouterEngine(EngineConfig(reload_after_s=60), scorer_factory=broken)
+    engine = LocalEngine(EngineConfig(reload_after_s=60), scorer_factory=broken)
     for _ in range(3):
         assert engine.route("an integral", CARDS).degraded
     assert len(attempts) == 1

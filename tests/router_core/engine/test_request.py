@@ -10,8 +10,8 @@ import pytest
 
 from router_core.engine import (
     CONVERSATION_KEY,
-    RequestRouter,
-    RouterEngine,
+    LocalEngine,
+    RequestPath,
     Stickiness,
     human_request,
 )
@@ -87,24 +87,24 @@ def test_a_call_without_messages_routes_on_its_input() -> None:
 
 
 @pytest.fixture
-def engine() -> Iterator[RouterEngine]:
+def engine() -> Iterator[LocalEngine]:
     with keyword_engine() as engine:
         yield engine
 
 
-def _route(router: RequestRouter, text: str, conversation: str | None = None, **prepare: Any):
+def _route(router: RequestPath, text: str, conversation: str | None = None, **prepare: Any):
     options = {} if conversation is None else {CONVERSATION_KEY: conversation}
     return router.route(router.prepare([_user(text)], CARDS, options=options, **prepare))
 
 
-def test_without_stickiness_each_call_is_routed_afresh(engine: RouterEngine) -> None:
-    router = RequestRouter(engine)
+def test_without_stickiness_each_call_is_routed_afresh(engine: LocalEngine) -> None:
+    router = RequestPath(engine)
     assert _route(router, "a contract", "c1").chosen == "law-model"
     assert _route(router, "an integral", "c1").chosen == "math-model"
 
 
-def test_a_conversation_sticks_to_its_first_model(engine: RouterEngine) -> None:
-    router = RequestRouter(engine, stickiness=Stickiness())
+def test_a_conversation_sticks_to_its_first_model(engine: LocalEngine) -> None:
+    router = RequestPath(engine, stickiness=Stickiness())
     assert _route(router, "a contract", "c1").chosen == "law-model"
     sticky = _route(router, "an integral", "c1")
     assert (sticky.chosen, sticky.sticky, sticky.fallbacks) == ("law-model", True, ["math-model"])
@@ -113,28 +113,28 @@ def test_a_conversation_sticks_to_its_first_model(engine: RouterEngine) -> None:
     assert _route(router, "an integral").chosen == "math-model"  # no conversation
 
 
-def test_a_sticky_model_that_cannot_serve_the_request_is_left(engine: RouterEngine) -> None:
-    router = RequestRouter(engine, stickiness=Stickiness())
+def test_a_sticky_model_that_cannot_serve_the_request_is_left(engine: LocalEngine) -> None:
+    router = RequestPath(engine, stickiness=Stickiness())
     assert _route(router, "a contract", "c1").chosen == "law-model"
     capped = _route(router, "an integral", "c1", also_excluded={"law-model": ["down"]})
     assert (capped.chosen, capped.sticky) == ("math-model", False)
     assert _route(router, "a contract", "c1").chosen == "math-model"  # it sticks to the new one
 
 
-def test_stickiness_forgets_the_least_recent_conversations(engine: RouterEngine) -> None:
-    router = RequestRouter(engine, stickiness=Stickiness(max_conversations=2))
+def test_stickiness_forgets_the_least_recent_conversations(engine: LocalEngine) -> None:
+    router = RequestPath(engine, stickiness=Stickiness(max_conversations=2))
     for conversation in ("c1", "c2", "c3"):
         _route(router, "a contract", conversation)
     assert _route(router, "an integral", "c1").chosen == "math-model"  # c1 was forgotten
     assert _route(router, "an integral", "c3").chosen == "law-model"
 
 
-def test_stickiness_expires(engine: RouterEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stickiness_expires(engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     import router_core.engine.request as request
 
     now = [1000.0]
     monkeypatch.setattr(request.time, "monotonic", lambda: now[0])
-    router = RequestRouter(engine, stickiness=Stickiness(ttl_s=60))
+    router = RequestPath(engine, stickiness=Stickiness(ttl_s=60))
     _route(router, "a contract", "c1")
     now[0] += 30
     assert _route(router, "an integral", "c1").sticky  # and its clock restarts

@@ -10,8 +10,8 @@ from synthetic_zoo import HELD_OUT, MODELS
 from typer.testing import CliRunner
 
 from router_core.cli.app import app
-from router_core.cli.eval_cmd import router_options
-from router_core.routers import BASELINES
+from router_core.cli.eval_cmd import method_options
+from router_core.methods import BASELINES
 
 runner = CliRunner()
 
@@ -31,7 +31,7 @@ def _eval(data: Path, cards: Path, *args: str | Path) -> tuple[int, str]:
     return _invoke("eval", "--data", data, "--cards", cards, *args)
 
 
-@pytest.mark.slow  # every baseline end to end: test_benchmark.py covers them, other tests the CLI
+@pytest.mark.slow  # every baseline end to end: test_evaluate.py covers them, other tests the CLI
 def test_eval_runs_every_baseline_and_writes_json_markdown_and_plot(
     data_files: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -39,7 +39,7 @@ def test_eval_runs_every_baseline_and_writes_json_markdown_and_plot(
     code, output = _eval(
         data,
         cards,
-        "--router",
+        "--method",
         "all",
         "--zoo",
         "all",
@@ -64,7 +64,7 @@ def test_eval_runs_every_baseline_and_writes_json_markdown_and_plot(
     result = json.loads((tmp_path / "r.json").read_text())
     assert len(result["evaluations"]) == 2 * len(BASELINES)
     assert {e["zoo"] for e in result["evaluations"]} == {"all"}
-    knn = next(e for e in result["evaluations"] if (e["split"], e["router"]) == ("test", "knn"))
+    knn = next(e for e in result["evaluations"] if (e["split"], e["method"]) == ("test", "knn"))
     assert knn["overall"]["routed"] > knn["overall"]["best_single"]
     assert (tmp_path / "r.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     markdown = (tmp_path / "r.md").read_text().splitlines()
@@ -81,7 +81,7 @@ def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
     code, output = _eval(
         data,
         cards,
-        "--router",
+        "--method",
         "best-single,oracle",
         "--models",
         "law-whiz,bio-whiz",
@@ -96,8 +96,8 @@ def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--router", "nope"), "unknown router 'nope'"),
-        (("--router", ","), "--router ',' names nothing"),
+        (("--method", "nope"), "unknown method 'nope'"),
+        (("--method", ","), "--method ',' names nothing"),
         (("--zoo", "nope"), "unknown zoo 'nope'"),
         (("--zoo", "small"), "zoo 'small' names models without data"),
         (("--models", "weak,ghost"), "unknown model 'ghost'"),
@@ -105,12 +105,12 @@ def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
         (("--split", "train"), "unknown split 'train'"),
         (("--questions", "train"), "unknown questions 'train'"),
         (
-            ("--router", "knn", "--checkpoint", "x.pt"),
-            "--checkpoint given, but none of the routers ['knn'] takes it",
+            ("--method", "knn", "--checkpoint", "x.pt"),
+            "--checkpoint given, but none of the methods ['knn'] takes it",
         ),
         (
-            ("--router", "knn", "--perturbations", "2"),
-            "--perturbations given, but none of the routers ['knn'] takes it",
+            ("--method", "knn", "--perturbations", "2"),
+            "--perturbations given, but none of the methods ['knn'] takes it",
         ),
     ],
 )
@@ -122,7 +122,7 @@ def test_eval_errors_are_one_line(data_files: tuple[Path, Path], args: tuple[str
 
 
 def test_router_options_go_only_to_routers_that_declare_them() -> None:
-    options = router_options(
+    options = method_options(
         ["modelsat", "matrix-factorization", "knn"], 3, checkpoint=Path("ckpt"), perturbations=2
     )
     assert options == {
@@ -130,15 +130,15 @@ def test_router_options_go_only_to_routers_that_declare_them() -> None:
         "matrix-factorization": {"seed": 3},
         "knn": {},
     }
-    assert router_options(["knn"], 0, checkpoint=None, perturbations=None) == {"knn": {}}
-    assert router_options(["modelsat", "knn"], 0, instruction_tokens=64) == {
+    assert method_options(["knn"], 0, checkpoint=None, perturbations=None) == {"knn": {}}
+    assert method_options(["modelsat", "knn"], 0, instruction_tokens=64) == {
         "modelsat": {"instruction_tokens": 64},
         "knn": {},
     }
 
 
 def test_eval_without_cards_for_the_zoo(data_files: tuple[Path, Path]) -> None:
-    code, output = _invoke("eval", "--data", data_files[0], "--router", "random", "--zoo", "all")
+    code, output = _invoke("eval", "--data", data_files[0], "--method", "random", "--zoo", "all")
     assert code == 2
     assert "no capability card for" in output
 
@@ -167,7 +167,7 @@ def test_score_round_trip(data_files: tuple[Path, Path], tmp_path: Path) -> None
         instructions,
         "--out",
         out,
-        "--router",
+        "--method",
         "knn",
         "--data",
         data,
@@ -201,9 +201,9 @@ def test_score_with_the_default_router_needs_no_data(data_files: tuple[Path, Pat
         (['{"id": "a", "text": "x"}', "not json"], (), "line 2"),
         (['{"id": "a", "text": "x"}', '{"id": "a", "text": "y"}'], (), "duplicate id 'a'"),
         ([""], (), "no instructions"),
-        (['{"id": "a", "text": "x"}'], ("--router", "oracle"), "cannot score new instructions"),
-        (['{"id": "a", "text": "x"}'], ("--router", "knn"), "pass --data"),
-        (['{"id": "a", "text": "x"}'], ("--router", "nope"), "unknown router 'nope'"),
+        (['{"id": "a", "text": "x"}'], ("--method", "oracle"), "cannot score new instructions"),
+        (['{"id": "a", "text": "x"}'], ("--method", "knn"), "pass --data"),
+        (['{"id": "a", "text": "x"}'], ("--method", "nope"), "unknown method 'nope'"),
     ],
 )
 def test_score_errors(
@@ -255,13 +255,13 @@ def test_eval_checks_its_output_paths_before_any_work(
 ) -> None:
     data, cards = data_files
     out = tmp_path if where == "folder" else tmp_path / "nowhere" / "r.out"
-    code, output = _eval(data, cards, "--router", "best-single", "--split", "test", option, out)
+    code, output = _eval(data, cards, "--method", "best-single", "--split", "test", option, out)
     assert code == 2 and output.count("\n") == 1, output
     assert ("is a folder" if where == "folder" else "does not exist") in output
-    assert "routed" not in output  # no router ran
+    assert "routed" not in output  # no method ran
 
 
-@pytest.mark.parametrize(("option", "value"), [("--models", ",,"), ("--zoo", ","), ("--router", ",,")])
+@pytest.mark.parametrize(("option", "value"), [("--models", ",,"), ("--zoo", ","), ("--method", ",,")])
 def test_eval_options_naming_nothing_are_errors(
     data_files: tuple[Path, Path], option: str, value: str
 ) -> None:

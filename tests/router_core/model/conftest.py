@@ -8,12 +8,12 @@ import pytest
 import torch
 
 from router_core.model.checkpoint import save_checkpoint
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.model.network import ModelSATModel
 
 
 @pytest.fixture
-def saved(tiny_config: RouterConfig, tmp_path: Path) -> tuple[ModelSATModel, Path]:
+def saved(tiny_config: NetworkConfig, tmp_path: Path) -> tuple[ModelSATModel, Path]:
     torch.manual_seed(0)
     model = ModelSATModel.build(tiny_config, device="cpu")
     with torch.no_grad():  # make the adapter non-trivial (LoRA B starts at zero)

@@ -3,11 +3,11 @@ from __future__ import annotations
 import torch
 
 from router_core.model.adapters import AdapterSwitch
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.model.network import ModelSATModel
 
 
-def test_the_adapter_is_off_inside_the_block_and_as_it_was_after(tiny_config: RouterConfig) -> None:
+def test_the_adapter_is_off_inside_the_block_and_as_it_was_after(tiny_config: NetworkConfig) -> None:
     torch.manual_seed(0)
     switch = AdapterSwitch(ModelSATModel.build(tiny_config, device="cpu").llm)
     assert switch.layers and not any(layer.disable_adapters for layer in switch.layers)

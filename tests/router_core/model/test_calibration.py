@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from router_core.model.calibration import Calibration, pr_yes
 from router_core.model.checkpoint import CONFIG_FILE, DEFAULT_CHECKPOINT, load_checkpoint, save_checkpoint
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.model.inference import ModelSATScorer
 
 INSTRUCTIONS = [
@@ -59,15 +59,15 @@ def test_pr_yes_of_huge_logits_neither_overflows_nor_warns() -> None:
 
 
 def test_the_config_round_trips_the_calibration_through_json() -> None:
-    config = RouterConfig(calibration=CALIBRATION)
-    again = RouterConfig.model_validate_json(config.model_dump_json())
+    config = NetworkConfig(calibration=CALIBRATION)
+    again = NetworkConfig.model_validate_json(config.model_dump_json())
     assert again.calibration == CALIBRATION and again == config
 
 
 def test_an_old_config_without_the_field_loads_uncalibrated() -> None:
     shipped = json.loads((DEFAULT_CHECKPOINT / CONFIG_FILE).read_text(encoding="utf-8"))
     assert shipped.pop("calibration") is not None  # the shipped router is calibrated
-    assert RouterConfig.model_validate(shipped).calibration is None  # as written before the field
+    assert NetworkConfig.model_validate(shipped).calibration is None  # as written before the field
 
 
 def test_a_checkpoint_keeps_its_calibration(saved, tmp_path) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import torch
 
 from router_core.model.capability import AttentionPooling
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.model.network import ModelSATModel
 from tests.router_core.builders import make_card
 
@@ -18,7 +18,7 @@ def test_precomputed_pooling_equals_the_attention_forward_pass() -> None:
     assert not torch.allclose(pooling.pool(pre, relevance), pooling.pool(pre), atol=1e-3)
 
 
-def test_a_zoo_renders_in_one_batch_as_card_by_card(tiny_config: RouterConfig) -> None:
+def test_a_zoo_renders_in_one_batch_as_card_by_card(tiny_config: NetworkConfig) -> None:
     torch.manual_seed(0)
     model = ModelSATModel.build(tiny_config, device="cpu").eval()
     cards = [make_card("a", [0.9, 0.2, 0.3]), make_card("b", [0.1]), make_card("c", [0.5, 0.6], price=2.0)]

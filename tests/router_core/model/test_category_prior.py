@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from router_core.model.category_prior import CategoryPrior
 from router_core.model.checkpoint import load_checkpoint, save_checkpoint
-from router_core.model.config import CategoryPriorSettings, RouterConfig
+from router_core.model.config import CategoryPriorSettings, NetworkConfig
 from router_core.model.inference import ModelSATScorer
 from router_core.model.network import ModelSATModel
 from tests.router_core.builders import make_card
@@ -88,7 +88,7 @@ def test_settings_refuse_a_task_category_that_is_not_a_class():
 
 def test_the_text_only_router_cannot_have_a_category_prior():
     with pytest.raises(ValidationError, match="needs an encoder"):
-        RouterConfig(encoder=None, category_prior=SETTINGS)
+        NetworkConfig(encoder=None, category_prior=SETTINGS)
 
 
 def test_a_router_with_a_prior_scores_the_prior_on_top_and_round_trips(tiny_config, cards, tmp_path: Path):

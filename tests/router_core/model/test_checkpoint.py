@@ -71,11 +71,13 @@ def test_a_checkpoint_asking_for_remote_code_is_refused_before_any_code_runs(
 ):
     _, folder = saved
     marker = custom_code_checkpoint(folder, tiny_backbones[0], tmp_path)
-    refusal = r"router_config.json asks for trust_remote_code.*custom-llm.*--trust-remote-code"
+    refusal = r"network_config.json asks for trust_remote_code.*custom-llm.*--trust-remote-code"
     with pytest.raises(CheckpointError, match=refusal):
         load_checkpoint(folder, device="cpu")
     with pytest.raises(CheckpointError, match=refusal):
-        load_for_inference(folder, "cpu")  # the engine's and the benchmark router's load
+        load_for_inference(
+            checkpoint=str(folder), device="cpu"
+        )  # the engine's and the benchmark router's load
     assert not marker.exists()
 
 
@@ -165,7 +167,7 @@ def test_wrong_types_in_router_config_are_a_checkpoint_error_naming_the_file_and
     from router_core.model.checkpoint import check_checkpoint
 
     _, folder = saved
-    path = folder / "router_config.json"
+    path = folder / "network_config.json"
     path.write_text(json.dumps(json.loads(path.read_text()) | change))
     _rewrite_manifest(folder)
     for load in (lambda: load_checkpoint(folder, device="cpu"), lambda: check_checkpoint(folder)):
@@ -175,7 +177,7 @@ def test_wrong_types_in_router_config_are_a_checkpoint_error_naming_the_file_and
 
 def test_a_router_config_that_is_not_json_is_a_checkpoint_error(saved):
     _, folder = saved
-    (folder / "router_config.json").write_text("{llm: ")
+    (folder / "network_config.json").write_text("{llm: ")
     _rewrite_manifest(folder)
     with pytest.raises(CheckpointError, match=r"router_config\.json: not valid JSON"):
         load_checkpoint(folder, device="cpu")
@@ -193,7 +195,7 @@ def test_a_pickle_weight_file_in_a_backbone_folder_the_checkpoint_names_is_refus
     shutil.copytree(source, backbone)
     (backbone / "model.safetensors").unlink()
     torch.save({"weight": torch.zeros(1)}, backbone / "pytorch_model.bin")
-    path = folder / "router_config.json"
+    path = folder / "network_config.json"
     path.write_text(json.dumps(json.loads(path.read_text()) | {role: str(backbone)}))
     _rewrite_manifest(folder)
     with pytest.raises(CheckpointError, match=rf"pytorch_model\.bin.*{role}.*pickle"):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.model.inference import ModelSATScorer
 from router_core.model.network import ModelSATModel
 from tests.router_core.model.test_category_prior import SETTINGS, prior_towards
@@ -18,9 +18,9 @@ INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal con
 )
 @pytest.mark.parametrize("capability_tokens", [2, None])
 def test_batched_scores_equal_full_sequences(
-    tiny_config: RouterConfig, cards, layout, frozen_prefix, capability_tokens
+    tiny_config: NetworkConfig, cards, layout, frozen_prefix, capability_tokens
 ):
-    config = RouterConfig.model_validate(
+    config = NetworkConfig.model_validate(
         {
             **tiny_config.model_dump(),
             "layout": layout,
@@ -45,7 +45,7 @@ def test_batched_scores_equal_full_sequences(
     torch.testing.assert_close(batched, one_by_one, atol=1e-4, rtol=1e-4)
 
 
-def test_scores_are_probabilities_and_depend_on_the_card(tiny_config: RouterConfig, cards):
+def test_scores_are_probabilities_and_depend_on_the_card(tiny_config: NetworkConfig, cards):
     torch.manual_seed(0)
     model = ModelSATModel.build(tiny_config, device="cpu")
     probs = ModelSATScorer(model).score(INSTRUCTIONS, cards)
@@ -54,7 +54,7 @@ def test_scores_are_probabilities_and_depend_on_the_card(tiny_config: RouterConf
     assert not np.allclose(probs[:, 0], probs[:, 2])
 
 
-def test_perturbation_averages_shuffled_orders(tiny_config: RouterConfig, cards):
+def test_perturbation_averages_shuffled_orders(tiny_config: NetworkConfig, cards):
     config = tiny_config.model_copy(update={"capability_tokens": None})
     torch.manual_seed(0)
     model = ModelSATModel.build(config, device="cpu")
@@ -67,7 +67,7 @@ def test_perturbation_averages_shuffled_orders(tiny_config: RouterConfig, cards)
     assert not np.allclose(by_hand[0], by_hand[1])  # order matters without pooling
 
 
-def test_pooled_cards_are_order_invariant_so_perturbation_is_skipped(tiny_config: RouterConfig, cards):
+def test_pooled_cards_are_order_invariant_so_perturbation_is_skipped(tiny_config: NetworkConfig, cards):
     torch.manual_seed(0)
     model = ModelSATModel.build(tiny_config, device="cpu").eval()
     assert model.order_invariant
@@ -82,21 +82,21 @@ def test_pooled_cards_are_order_invariant_so_perturbation_is_skipped(tiny_config
     assert len(scorer._capabilities) == len(cards)  # one encoding per card, not one per order
 
 
-def test_text_only_variant_reads_the_card_as_text(tiny_config: RouterConfig, cards):
-    config = tiny_config.model_copy(update={"encoder": None, "max_card_tokens": 64})
+def test_text_only_variant_reads_the_card_as_text(tiny_config: NetworkConfig, cards):
+    config = tiny_config.model_copy(update={"encoder": None, "card_tokens": 64})
     model = ModelSATModel.build(config, device="cpu")
     assert not hasattr(model.capability, "encoder")
     assert ModelSATScorer(model).score(INSTRUCTIONS[:1], cards).shape == (1, 3)
 
 
-def test_answer_tokens_must_be_single_tokens(tiny_config: RouterConfig):
+def test_answer_tokens_must_be_single_tokens(tiny_config: NetworkConfig):
     from router_core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="single"):
         ModelSATModel.build(tiny_config.model_copy(update={"yes_token": " Absolutely yes"}), device="cpu")
 
 
-def test_frozen_prefix_is_read_by_the_base_llm(tiny_config: RouterConfig, cards):
+def test_frozen_prefix_is_read_by_the_base_llm(tiny_config: NetworkConfig, cards):
     """The adapter must not change the prefix cache, only the capability suffix."""
     torch.manual_seed(0)
     model = ModelSATModel.build(tiny_config, device="cpu").eval()
@@ -116,18 +116,18 @@ def test_frozen_prefix_is_read_by_the_base_llm(tiny_config: RouterConfig, cards)
     assert not torch.allclose(bare, adapted)
 
 
-def test_frozen_prefix_needs_the_instruction_first(tiny_config: RouterConfig):
+def test_frozen_prefix_needs_the_instruction_first(tiny_config: NetworkConfig):
     with pytest.raises(ValueError, match="instruction-first"):
-        RouterConfig.model_validate(
+        NetworkConfig.model_validate(
             {**tiny_config.model_dump(), "layout": "capability-first", "frozen_prefix": True}
         )
-    config = RouterConfig.model_validate(
+    config = NetworkConfig.model_validate(
         {**tiny_config.model_dump(), "layout": "capability-first", "frozen_prefix": None}
     )
     assert config.frozen_prefix is False
 
 
-def test_instruction_pooling_reads_the_tasks_relevant_to_the_instruction(tiny_config: RouterConfig, cards):
+def test_instruction_pooling_reads_the_tasks_relevant_to_the_instruction(tiny_config: NetworkConfig, cards):
     """Two cards that differ only on one task: their tokens differ more for an instruction that is
     similar to that task's sentence than for one that is not."""
     from tests.router_core.builders import make_card
@@ -146,7 +146,7 @@ def test_instruction_pooling_reads_the_tasks_relevant_to_the_instruction(tiny_co
             b = model.capability_embeddings(weak, None, vector)
             gaps[name] = (a - b).norm().item()
     assert gaps["near"] > gaps["far"] > 0
-    unconditioned = RouterConfig.model_validate({**tiny_config.model_dump(), "instruction_pooling": False})
+    unconditioned = NetworkConfig.model_validate({**tiny_config.model_dump(), "instruction_pooling": False})
     assert not ModelSATModel.build(unconditioned, device="cpu").conditioned
 
 
@@ -159,9 +159,9 @@ def test_instruction_pooling_reads_the_tasks_relevant_to_the_instruction(tiny_co
     ],
 )
 def test_training_pairs_score_like_inference_with_the_prior(
-    tiny_config: RouterConfig, cards, layout, frozen_prefix, instruction_pooling
+    tiny_config: NetworkConfig, cards, layout, frozen_prefix, instruction_pooling
 ):
-    config = RouterConfig.model_validate(
+    config = NetworkConfig.model_validate(
         {
             **tiny_config.model_dump(),
             "layout": layout,

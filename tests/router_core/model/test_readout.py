@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from router_core.model.config import RouterConfig
+from router_core.model.config import NetworkConfig
 from router_core.model.network import ModelSATModel
 from router_core.model.readout import read_out_last_position_only
 from tests.router_core.model.test_network import INSTRUCTIONS
@@ -14,7 +14,7 @@ def last_mlp(model: ModelSATModel) -> torch.nn.Module:
 
 
 @pytest.mark.parametrize("layout", ["instruction-first", "capability-first"])
-def test_scores_are_those_of_the_full_last_layer(tiny_config: RouterConfig, cards, layout) -> None:
+def test_scores_are_those_of_the_full_last_layer(tiny_config: NetworkConfig, cards, layout) -> None:
     torch.manual_seed(0)
     config = tiny_config.model_copy(update={"layout": layout, "frozen_prefix": layout == "instruction-first"})
     model = ModelSATModel.build(config, device="cpu").eval()

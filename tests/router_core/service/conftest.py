@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from router_core.engine import RouterEngine
+from router_core.engine import LocalEngine
 from router_core.service.handler import Reply, RoutingService
 from tests.fakes import keyword_engine, make_card
 
@@ -55,7 +55,7 @@ async def _once(body: bytes) -> AsyncIterator[bytes]:
 
 
 @pytest.fixture
-def engine() -> Iterator[RouterEngine]:
+def engine() -> Iterator[LocalEngine]:
     with keyword_engine() as engine:
         yield engine
 
@@ -70,7 +70,7 @@ def zoo() -> dict:
 
 
 @pytest.fixture
-def service_url(engine: RouterEngine) -> Iterator[str]:
+def service_url(engine: LocalEngine) -> Iterator[str]:
     """The handler over `engine` (token "secret") at a local URL."""
     service = RoutingService(engine, token="secret", max_request_bytes=4096)
 

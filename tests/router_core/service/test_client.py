@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from router_core.engine import ENGINES, EngineConfig, RouterEngine
+from router_core.engine import ENGINES, EngineConfig, LocalEngine
 from router_core.errors import CardError, NoModelChosenError, ServiceError
 from router_core.service import TOKEN_ENV, ServiceEngine
 from router_core.service.handler import Reply
@@ -42,7 +42,7 @@ def scripted() -> Iterator[tuple[str, list]]:
         yield url, seen
 
 
-async def test_routes_through_the_service_to_the_in_process_decision(service_url, engine: RouterEngine, zoo):
+async def test_routes_through_the_service_to_the_in_process_decision(service_url, engine: LocalEngine, zoo):
     remote = ServiceEngine(EngineConfig(service_url=service_url)).warmup()
     for policy in (None, "cost-aware:0.05", {"kind": "threshold", "threshold": 0.5}):
         local = engine.route(LAW, zoo, policy)

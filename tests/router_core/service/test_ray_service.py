@@ -10,7 +10,7 @@ import httpx
 import pytest
 import torch
 
-from router_core.engine import ENGINES, EngineConfig, RouterEngine
+from router_core.engine import ENGINES, EngineConfig, LocalEngine
 from router_core.model.checkpoint import save_checkpoint
 from router_core.model.network import ModelSATModel
 from router_core.service.protocol import HEALTH_PATH, ROUTE_PATH, TOKEN_ENV
@@ -46,7 +46,7 @@ def test_integrations_route_through_the_service_as_in_process(
     checkpoint = str(save_checkpoint(ModelSATModel.build(tiny_config, device="cpu"), tmp_path / "ckpt"))
     monkeypatch.setenv(TOKEN_ENV, TOKEN)  # the replicas inherit it from this process, as on one machine
     zoo = {card.model: card for card in cards}
-    local = RouterEngine(EngineConfig(checkpoint=checkpoint, device="cpu"))
+    local = LocalEngine(EngineConfig(checkpoint=checkpoint, device="cpu"))
     expected = {q: local.route(q, zoo) for q in QUESTIONS}
     local.close()
 

@@ -44,7 +44,7 @@ def test_a_tiny_router_learns_a_small_matrix(tiny_config):
     outcomes = small_matrix()
     cards = small_cards()
     data = TrainingData(train=outcomes, validation=outcomes, cards=cards)
-    config = TrainConfig(router=tiny_config, group_size=2, groups_per_step=6, shuffle_tasks=0.0)
+    config = TrainConfig(network=tiny_config, group_size=2, groups_per_step=6, shuffle_tasks=0.0)
     model = ModelSATModel.build(tiny_config, device="cpu")
     sampler = make_sampler(outcomes, group_size=2)
     groups = sampler.sample(step=0, count=6)

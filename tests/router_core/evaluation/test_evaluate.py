@@ -10,8 +10,8 @@ from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.embeddings import HashingEmbedder
 from router_core.errors import ConfigError
-from router_core.evaluation.benchmark import BenchmarkResult, BenchmarkSpec, Evaluation, evaluate_routers
-from router_core.routers import BASELINES
+from router_core.evaluation.evaluate import Evaluation, EvaluationResult, EvaluationSpec, evaluate_methods
+from router_core.methods import BASELINES
 from router_core.zoos.splits import split_questions
 
 LEARNED = ("knn", "mlp", "random-forest", "matrix-factorization")
@@ -19,20 +19,20 @@ PER_MODEL = ("knn", "mlp", "matrix-factorization")
 
 
 @pytest.fixture(scope="module")
-def result(outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]) -> BenchmarkResult:
-    spec = BenchmarkSpec(
-        routers=list(BASELINES),
+def result(outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]) -> EvaluationResult:
+    spec = EvaluationSpec(
+        methods=list(BASELINES),
         zoos={"all": list(MODELS), "pair": ["law-whiz", HELD_OUT]},
         splits=["test", "models"],
     )
-    return evaluate_routers(outcomes, cards, spec, embedder=HashingEmbedder())
+    return evaluate_methods(outcomes, cards, spec, embedder=HashingEmbedder())
 
 
-def _get(result: BenchmarkResult, split: str, zoo: str, router: str) -> Evaluation:
-    return next(e for e in result.evaluations if (e.split, e.zoo, e.router) == (split, zoo, router))
+def _get(result: EvaluationResult, split: str, zoo: str, method: str) -> Evaluation:
+    return next(e for e in result.evaluations if (e.split, e.zoo, e.method) == (split, zoo, method))
 
 
-def test_every_split_zoo_and_router_is_evaluated(result: BenchmarkResult) -> None:
+def test_every_split_zoo_and_router_is_evaluated(result: EvaluationResult) -> None:
     assert len(result.evaluations) == 2 * 2 * len(BASELINES)
     test_info, models_info = result.splits
     assert test_info.training_models == list(MODELS) and test_info.held_out_models == []
@@ -40,9 +40,9 @@ def test_every_split_zoo_and_router_is_evaluated(result: BenchmarkResult) -> Non
     assert test_info.test_questions == 80  # 20% of each category's 100 questions
 
 
-@pytest.mark.parametrize("router", LEARNED)
-def test_learned_baselines_route_by_category(result: BenchmarkResult, router: str) -> None:
-    evaluation = _get(result, "test", "all", router)
+@pytest.mark.parametrize("method", LEARNED)
+def test_learned_baselines_route_by_category(result: EvaluationResult, method: str) -> None:
+    evaluation = _get(result, "test", "all", method)
     metrics = evaluation.overall
     # the right expert per category is right ~95% of the time; the best single model ~55%
     assert metrics.routed > metrics.best_single + 0.15
@@ -52,7 +52,7 @@ def test_learned_baselines_route_by_category(result: BenchmarkResult, router: st
     assert evaluation.aiq is not None and 0 < evaluation.aiq <= 1
 
 
-def test_reference_routers(result: BenchmarkResult) -> None:
+def test_reference_routers(result: EvaluationResult) -> None:
     oracle = _get(result, "test", "all", "oracle")
     assert oracle.kind == "upper bound"
     assert oracle.overall.routed == pytest.approx(oracle.overall.oracle)
@@ -63,17 +63,17 @@ def test_reference_routers(result: BenchmarkResult) -> None:
     assert len(random.overall.choice_share) == len(MODELS)
 
 
-@pytest.mark.parametrize("router", PER_MODEL)
-def test_per_model_baselines_cannot_route_to_a_held_out_model(result: BenchmarkResult, router: str) -> None:
-    evaluation = _get(result, "models", "all", router)
+@pytest.mark.parametrize("method", PER_MODEL)
+def test_per_model_baselines_cannot_route_to_a_held_out_model(result: EvaluationResult, method: str) -> None:
+    evaluation = _get(result, "models", "all", method)
     assert evaluation.unsupported == [HELD_OUT]
     assert HELD_OUT not in evaluation.overall.choice_share
-    pair = _get(result, "models", "pair", router)
+    pair = _get(result, "models", "pair", method)
     assert pair.overall.choice_share == {"law-whiz": 1.0}  # the only model it knows
-    assert _get(result, "test", "pair", router).unsupported == []
+    assert _get(result, "test", "pair", method).unsupported == []
 
 
-def test_random_forest_routes_to_a_held_out_model_through_its_card(result: BenchmarkResult) -> None:
+def test_random_forest_routes_to_a_held_out_model_through_its_card(result: EvaluationResult) -> None:
     evaluation = _get(result, "models", "all", "random-forest")
     assert evaluation.unsupported == []
     math_share = evaluation.categories["math"].choice_share
@@ -83,7 +83,7 @@ def test_random_forest_routes_to_a_held_out_model_through_its_card(result: Bench
     assert pair.overall.routed > pair.overall.best_single
 
 
-def test_category_metrics_partition_the_questions(result: BenchmarkResult) -> None:
+def test_category_metrics_partition_the_questions(result: EvaluationResult) -> None:
     evaluation = _get(result, "test", "all", "knn")
     assert list(evaluation.categories) == ["biology", "history", "law", "math"]
     assert sum(m.questions for m in evaluation.categories.values()) == evaluation.overall.questions
@@ -92,7 +92,7 @@ def test_category_metrics_partition_the_questions(result: BenchmarkResult) -> No
     assert routed == pytest.approx(evaluation.overall.routed)
 
 
-def test_family_and_dataset_metrics_partition_the_questions(result: BenchmarkResult) -> None:
+def test_family_and_dataset_metrics_partition_the_questions(result: EvaluationResult) -> None:
     evaluation = _get(result, "test", "all", "knn")
     assert list(evaluation.families) == ["humanities", "stem"]
     assert list(evaluation.datasets) == ["(none)"]
@@ -108,8 +108,8 @@ def test_missing_cells_fall_back_and_are_reported(
     observed[:200, MODELS.index("stem-whiz")] = False  # no math or law outcomes for stem-whiz
     observed[300:, MODELS.index(HELD_OUT)] = False  # the math expert misses some questions
     holey = OutcomeMatrix(outcomes.instructions, outcomes.models, outcomes.scores, observed)
-    spec = BenchmarkSpec(routers=["oracle", "knn"], zoos={"all": list(MODELS)}, splits=["test"])
-    result = evaluate_routers(holey, cards, spec, embedder=HashingEmbedder())
+    spec = EvaluationSpec(methods=["oracle", "knn"], zoos={"all": list(MODELS)}, splits=["test"])
+    result = evaluate_methods(holey, cards, spec, embedder=HashingEmbedder())
     oracle, knn = result.evaluations
     assert oracle.overall.fallbacks == 0  # the oracle scores a missing cell below every outcome
     assert knn.overall.unrouted == 0 and knn.overall.questions == 80
@@ -122,8 +122,8 @@ def test_a_question_only_one_zoo_model_answered_leaves_the_evaluation(
     observed = outcomes.observed.copy()
     observed[:200, MODELS.index("stem-whiz")] = False  # as if stem-whiz came from another source
     holey = OutcomeMatrix(outcomes.instructions, outcomes.models, outcomes.scores, observed)
-    spec = BenchmarkSpec(routers=["best-single"], zoos={"pair": ["weak", "stem-whiz"]}, splits=["test"])
-    evaluation = evaluate_routers(holey, cards, spec).evaluations[0]
+    spec = EvaluationSpec(methods=["best-single"], zoos={"pair": ["weak", "stem-whiz"]}, splits=["test"])
+    evaluation = evaluate_methods(holey, cards, spec).evaluations[0]
     test_rows = [outcomes.row(q) for q in split_questions(outcomes, load_aptitude_test()).test]
     both = sum(1 for row in test_rows if row >= 200)
     assert 0 < both < len(test_rows)
@@ -133,22 +133,22 @@ def test_a_question_only_one_zoo_model_answered_leaves_the_evaluation(
 def test_spec_errors_are_caught_before_any_work(
     outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
 ) -> None:
-    with pytest.raises(ConfigError, match="unknown router 'nope'"):
-        evaluate_routers(outcomes, cards, BenchmarkSpec(routers=["nope"], zoos={"z": ["weak"]}))
+    with pytest.raises(ConfigError, match="unknown method 'nope'"):
+        evaluate_methods(outcomes, cards, EvaluationSpec(methods=["nope"], zoos={"z": ["weak"]}))
     with pytest.raises(ConfigError, match="unknown model 'ghost'"):
-        evaluate_routers(outcomes, cards, BenchmarkSpec(routers=["random"], zoos={"z": ["ghost"]}))
+        evaluate_methods(outcomes, cards, EvaluationSpec(methods=["random"], zoos={"z": ["ghost"]}))
     without = {k: v for k, v in cards.items() if k != "weak"}
     with pytest.raises(ConfigError, match=r"no capability card for \['weak'\]"):
-        evaluate_routers(
-            outcomes, without, BenchmarkSpec(routers=["random"], zoos={"z": ["weak", "law-whiz"]})
+        evaluate_methods(
+            outcomes, without, EvaluationSpec(methods=["random"], zoos={"z": ["weak", "law-whiz"]})
         )
 
 
 def test_a_one_model_zoo_has_no_gap_and_no_cost_range(
     outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard]
 ) -> None:
-    spec = BenchmarkSpec(routers=["random"], zoos={"z": ["weak"]}, splits=["test"])
-    metrics = evaluate_routers(outcomes, cards, spec).evaluations[0]
+    spec = EvaluationSpec(methods=["random"], zoos={"z": ["weak"]}, splits=["test"])
+    metrics = evaluate_methods(outcomes, cards, spec).evaluations[0]
     assert metrics.overall.routed == metrics.overall.best_single == metrics.overall.oracle
     assert metrics.overall.gap_closed is None
     assert metrics.aiq is None and metrics.curve is not None
@@ -159,8 +159,8 @@ def test_validation_questions_are_routed_instead_of_test_ones_when_asked(
 ) -> None:
     questions = split_questions(outcomes, load_aptitude_test())
     for which, expected in (("test", questions.test), ("validation", questions.validation)):
-        spec = BenchmarkSpec(routers=["random"], zoos={"z": ["weak"]}, splits=["test"], questions=which)
-        result = evaluate_routers(outcomes, cards, spec)
+        spec = EvaluationSpec(methods=["random"], zoos={"z": ["weak"]}, splits=["test"], questions=which)
+        result = evaluate_methods(outcomes, cards, spec)
         assert result.splits[0].questions == which
         assert result.splits[0].test_questions == len(expected) > 0
 
@@ -168,12 +168,12 @@ def test_validation_questions_are_routed_instead_of_test_ones_when_asked(
 def test_the_families_split_trains_without_the_held_out_families_and_routes_only_them(
     outcomes: OutcomeMatrix, cards: dict[str, CapabilityCard], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("router_core.evaluation.benchmark.held_out_families", lambda: ["stem"])
-    spec = BenchmarkSpec(
-        routers=["best-single", "knn"], zoos={"all": list(MODELS)}, splits=["test", "families"]
+    monkeypatch.setattr("router_core.evaluation.evaluate.held_out_families", lambda: ["stem"])
+    spec = EvaluationSpec(
+        methods=["best-single", "knn"], zoos={"all": list(MODELS)}, splits=["test", "families"]
     )
 
-    result = evaluate_routers(outcomes, cards, spec, embedder=HashingEmbedder())
+    result = evaluate_methods(outcomes, cards, spec, embedder=HashingEmbedder())
 
     test_split, families_split = result.splits
     stem = sum(1 for ins in outcomes.instructions if ins.family == "stem")

@@ -1,4 +1,4 @@
-"""Random-forest router on (instruction embedding, capability card) pairs: the paper's strongest baseline.
+"""Random-forest method on (instruction embedding, capability card) pairs: the paper's strongest baseline.
 
 Because a candidate enters only through its card's aptitude scores, the forest can score a model
 it never saw in training, as Model-SAT does. The instruction embedding is reduced by PCA first, so
@@ -19,11 +19,11 @@ from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.embeddings import Embedder
 from router_core.errors import CardError
-from router_core.routers.base import RouterOptions
-from router_core.routers.learned import EmbeddingRouter, card_features, card_tasks
+from router_core.methods.base import MethodOptions
+from router_core.methods.learned import EmbeddingMethod, card_features, card_tasks
 
 
-class ForestOptions(RouterOptions):
+class ForestOptions(MethodOptions):
     trees: int = Field(default=100, ge=1)
     components: int = Field(default=32, ge=1, description="PCA components kept of the instruction embedding.")
     min_samples_leaf: int = Field(default=10, ge=1)
@@ -33,14 +33,14 @@ class ForestOptions(RouterOptions):
     seed: int = 0
 
 
-class RandomForestRouter(EmbeddingRouter):
+class RandomForestMethod(EmbeddingMethod):
     """Regresses the outcome of every observed (training question, training model) pair."""
 
     name = "random-forest"
     Options = ForestOptions
     options: ForestOptions
 
-    def __init__(self, options: RouterOptions | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(self, options: MethodOptions | None = None, *, embedder: Embedder | None = None) -> None:
         super().__init__(options, embedder=embedder)
         self.tasks: list[str] = []
 

@@ -1,10 +1,10 @@
-"""The routing benchmark: fit each router once per split, then route the held-out questions of each zoo.
+"""Evaluation of routing methods: fit each once per split, then route the held-out questions of each zoo.
 
 Splits (docs/evaluation.md):
-- `test`: held-out questions; routers learn from the training questions of every model.
+- `test`: held-out questions; methods learn from the training questions of every model.
 - `models`: held-out questions, and the held-out models (zoos.yaml) are removed from the training
-  outcomes: they reach a router only through their capability cards.
-- `families`: the held-out questions of the held-out task families (zoos.yaml); routers learn
+  outcomes: they reach a method only through their capability cards.
+- `families`: the held-out questions of the held-out task families (zoos.yaml); methods learn
   from the training questions of the other families only, and know the held-out families'
   skills only through the cards' tasks. The Model-SAT checkpoint to evaluate must have been
   trained so (`TrainConfig.hold_out_families`).
@@ -26,8 +26,8 @@ from router_core.embeddings import Embedder
 from router_core.errors import ConfigError
 from router_core.evaluation.cost import CostSummary, cost_summary
 from router_core.evaluation.metrics import CurvePoint, RoutingMetrics, aiq, cost_curve, route, routing_metrics
-from router_core.routers.base import OutcomeAware, Router, RouterKind
-from router_core.routers.registry import make_router, router_class
+from router_core.methods.base import MethodKind, OutcomeAware, RoutingMethod
+from router_core.methods.registry import make_method, method_class
 from router_core.zoos.splits import held_out_families, split_by_family, split_questions, training_models
 
 Split = Literal["test", "models", "families"]
@@ -38,37 +38,37 @@ MIN_ANSWERED = 2
 """A question enters a zoo's evaluation when this many of the zoo's models answered it."""
 
 
-class BenchmarkSpec(BaseModel):
-    """What to run: routers by name (with options), named zoos of models, and splits."""
+class EvaluationSpec(BaseModel):
+    """What to run: methods by name (with options), named zoos of models, and splits."""
 
-    routers: list[str] = Field(min_length=1)
+    methods: list[str] = Field(min_length=1)
     zoos: dict[str, list[str]] = Field(min_length=1)
     splits: list[Split] = Field(default_factory=lambda: list(SPLITS), min_length=1)
     questions: Questions = Field(
         default="test",
-        description="Route the test questions, or the validation ones (choosing a router without the test)",
+        description="Route the test questions, or the validation ones (choosing a method without the test)",
     )
-    router_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    method_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     curve_points: int = Field(default=41, ge=3)
     cost_sweep: bool = Field(default=False, description="Sweep the cost-aware policy (evaluation.cost)")
 
 
 class Evaluation(BaseModel):
-    """One router on one zoo under one split."""
+    """One method on one zoo under one split."""
 
     split: Split
     zoo: str
-    router: str
-    kind: RouterKind
+    method: str
+    kind: MethodKind
     models: list[str]
-    unsupported: list[str]  # zoo models the router cannot route to (scored -inf)
+    unsupported: list[str]  # zoo models the method cannot route to (scored -inf)
     overall: RoutingMetrics
     categories: dict[str, RoutingMetrics]
     families: dict[str, RoutingMetrics] = Field(default_factory=dict)  # by task family
     datasets: dict[str, RoutingMetrics] = Field(default_factory=dict)  # by outcome source
     curve: list[CurvePoint] | None  # None when a zoo model has no price on its card
     aiq: float | None
-    cost: CostSummary | None = None  # with BenchmarkSpec.cost_sweep and priced cards
+    cost: CostSummary | None = None  # with EvaluationSpec.cost_sweep and priced cards
     fit_seconds: float
     score_seconds: float
 
@@ -82,17 +82,17 @@ class SplitInfo(BaseModel):
     held_out_models: list[str]
 
 
-class BenchmarkResult(BaseModel):
-    spec: BenchmarkSpec
+class EvaluationResult(BaseModel):
+    spec: EvaluationSpec
     splits: list[SplitInfo]
     evaluations: list[Evaluation]
     seconds: float
 
 
-def check_spec(spec: BenchmarkSpec, outcomes: OutcomeMatrix, cards: Mapping[str, CapabilityCard]) -> None:
-    """Fails before any work when a router, model or card is missing."""
-    for name in spec.routers:
-        router_class(name)
+def check_spec(spec: EvaluationSpec, outcomes: OutcomeMatrix, cards: Mapping[str, CapabilityCard]) -> None:
+    """Fails before any work when a method, model or card is missing."""
+    for name in spec.methods:
+        method_class(name)
     for zoo, models in spec.zoos.items():
         for model in models:
             outcomes.model_index(model)
@@ -101,16 +101,16 @@ def check_spec(spec: BenchmarkSpec, outcomes: OutcomeMatrix, cards: Mapping[str,
             raise ConfigError(f"zoo {zoo!r}: no capability card for {without}; pass a card file")
 
 
-def evaluate_routers(
+def evaluate_methods(
     outcomes: OutcomeMatrix,
     cards: Mapping[str, CapabilityCard],
-    spec: BenchmarkSpec,
+    spec: EvaluationSpec,
     *,
     embedder: Embedder | None = None,
     aptitude: AptitudeTest | None = None,
     on_result: Callable[[Evaluation], None] | None = None,
-) -> BenchmarkResult:
-    """Runs every router of `spec` on every zoo and split; `on_result(evaluation)` hears each as it lands."""
+) -> EvaluationResult:
+    """Runs every method of `spec` on every zoo and split; `on_result(evaluation)` hears each as it lands."""
     check_spec(spec, outcomes, cards)
     start = time.perf_counter()
     questions = split_questions(outcomes, aptitude or cards_aptitude_test(list(cards.values())))
@@ -135,16 +135,16 @@ def evaluate_routers(
                 held_out_models=held,
             )
         )
-        for name in spec.routers:
-            router = make_router(name, embedder=embedder, **spec.router_options.get(name, {}))
+        for name in spec.methods:
+            method = make_method(name, embedder=embedder, **spec.method_options.get(name, {}))
             began = time.perf_counter()
-            router.fit(train, cards)
-            if isinstance(router, OutcomeAware):
-                router.reveal(test)
+            method.fit(train, cards)
+            if isinstance(method, OutcomeAware):
+                method.reveal(test)
             fit_seconds = time.perf_counter() - began
             for zoo, models in spec.zoos.items():
                 evaluation = evaluate(
-                    router,
+                    method,
                     test.select(models=models),
                     [cards[m] for m in models],
                     split=split,
@@ -158,11 +158,11 @@ def evaluate_routers(
                 if on_result:
                     on_result(evaluation)
     seconds = time.perf_counter() - start
-    return BenchmarkResult(spec=spec, splits=infos, evaluations=evaluations, seconds=seconds)
+    return EvaluationResult(spec=spec, splits=infos, evaluations=evaluations, seconds=seconds)
 
 
 def evaluate(
-    router: Router,
+    method: RoutingMethod,
     outcomes: OutcomeMatrix,
     cards: Sequence[CapabilityCard],
     *,
@@ -176,7 +176,7 @@ def evaluate(
     """Routes the questions that at least two of the zoo's models answered (all of them for a
     one-model zoo), overall and per category. A question only one model answered leaves nothing
     to choose: in a zoo that spans sources (one model also measured on another source) it would
-    dilute every router's score, and its cost curve, towards that model."""
+    dilute every method's score, and its cost curve, towards that model."""
     answered = outcomes.observed.sum(axis=1)
     rows = np.flatnonzero(answered >= min(MIN_ANSWERED, outcomes.observed.shape[1]))
     instructions = [outcomes.instructions[i] for i in rows]
@@ -186,7 +186,7 @@ def evaluate(
     price_vector = np.array(prices, dtype=float) if None not in prices else None
 
     began = time.perf_counter()
-    scores = router.score([ins.routing_text for ins in instructions], cards)
+    scores = method.score([ins.routing_text for ins in instructions], cards)
     score_seconds = time.perf_counter() - began
     routing = route(scores, available)
 
@@ -211,10 +211,10 @@ def evaluate(
     return Evaluation(
         split=split,
         zoo=zoo,
-        router=name,
-        kind=router.kind,
+        method=name,
+        kind=method.kind,
         models=models,
-        unsupported=[card.model for card in cards if not router.supports(card)],
+        unsupported=[card.model for card in cards if not method.supports(card)],
         overall=routing_metrics(truth, available, routing, models, price_vector, tasks),
         categories=breakdown(tasks),
         families=breakdown([ins.family for ins in instructions]),

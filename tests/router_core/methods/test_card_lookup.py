@@ -8,7 +8,7 @@ from router_core.cards.card import CapabilityCard, TaskScore
 from router_core.data.outcomes import Instruction, OutcomeMatrix
 from router_core.embeddings import HashingEmbedder
 from router_core.errors import ConfigError
-from router_core.routers import make_router
+from router_core.methods import make_method
 
 TEST = load_aptitude_test("v3")
 CODE = ["Write a Python function that reverses a list.", "Implement binary search in Python code."]
@@ -39,10 +39,10 @@ BOTH = ["code", "math-word-problems"]
 
 def test_each_instruction_goes_to_the_card_best_on_its_predicted_family() -> None:
     cards = {"coder": _card("coder", "code", BOTH), "mathy": _card("mathy", "math-word-problems", BOTH)}
-    router = make_router("card-lookup", embedder=HashingEmbedder())
-    router.fit(_train(), cards)
+    method = make_method("card-lookup", embedder=HashingEmbedder())
+    method.fit(_train(), cards)
 
-    scores = router.score([CODE[0], MATH[1]], [cards["coder"], cards["mathy"]])
+    scores = method.score([CODE[0], MATH[1]], [cards["coder"], cards["mathy"]])
 
     assert scores.argmax(axis=1).tolist() == [0, 1]
     assert np.isclose(scores[0, 0], 0.9)
@@ -53,28 +53,28 @@ def test_a_card_without_the_family_ranks_below_every_card_with_it() -> None:
         "coder": _card("coder", "code", BOTH),
         "chat-only": _card("chat-only", "open-ended", ["open-ended"]),
     }
-    router = make_router("card-lookup", embedder=HashingEmbedder())
-    router.fit(_train(), cards)
+    method = make_method("card-lookup", embedder=HashingEmbedder())
+    method.fit(_train(), cards)
 
-    scores = router.score([MATH[0]], [cards["coder"], cards["chat-only"]])
+    scores = method.score([MATH[0]], [cards["coder"], cards["chat-only"]])
 
     assert scores[0, 0] > scores[0, 1]
 
 
 def test_cards_of_two_tests_are_refused() -> None:
     other = _card("coder", "code", BOTH).model_copy(update={"aptitude_version": "mmlu-pro-v2"})
-    router = make_router("card-lookup", embedder=HashingEmbedder())
+    method = make_method("card-lookup", embedder=HashingEmbedder())
 
     with pytest.raises(ConfigError, match="reads cards of one aptitude test"):
-        router.fit(_train(), {"a": _card("a", "code", BOTH), "b": other})
+        method.fit(_train(), {"a": _card("a", "code", BOTH), "b": other})
 
 
 def test_a_family_no_training_question_covers_is_recognised_from_the_tests_items() -> None:
     cards = {"coder": _card("coder", "code", BOTH), "mathy": _card("mathy", "math-word-problems", BOTH)}
     math_only = _train().select(instruction_ids=[str(i) for i in range(10, 20)])
-    router = make_router("card-lookup", embedder=HashingEmbedder())
-    router.fit(math_only, cards)
+    method = make_method("card-lookup", embedder=HashingEmbedder())
+    method.fit(math_only, cards)
 
-    scores = router.score(CODE, [cards["coder"], cards["mathy"]])
+    scores = method.score(CODE, [cards["coder"], cards["mathy"]])
 
     assert scores.argmax(axis=1).tolist() == [0, 0]

@@ -1,4 +1,4 @@
-"""MLP router: one network from the instruction embedding to every training model's chance of success."""
+"""MLP method: one network from the instruction embedding to every training model's chance of success."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ import numpy as np
 from pydantic import Field
 from sklearn.neural_network import MLPRegressor
 
-from router_core.routers.base import RouterOptions
-from router_core.routers.learned import PerModelRouter, column_means
+from router_core.methods.base import MethodOptions
+from router_core.methods.learned import PerModelMethod, column_means
 
 
-class MLPOptions(RouterOptions):
+class MLPOptions(MethodOptions):
     hidden: int = Field(default=64, ge=1, description="Width of the hidden layer.")
     alpha: float = Field(default=1.0, ge=0, description="L2 penalty.")
     max_iter: int = Field(default=200, ge=1)
     seed: int = 0
 
 
-class MLPRouter(PerModelRouter):
+class MLPMethod(PerModelMethod):
     """Multi-output regression; a missing cell gets the model's mean, pulling toward its prior."""
 
     name = "mlp"

@@ -1,4 +1,4 @@
-"""Reference routers that read no instruction: random choice, the best card, and the oracle bound."""
+"""Reference methods that read no instruction: random choice, the best card, and the oracle bound."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import numpy as np
 
 from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.routers.base import Router, RouterOptions
+from router_core.methods.base import MethodOptions, RoutingMethod
 
 _TIE_BREAK = 1e-6  # per USD / 1M tokens: far below any difference of outcomes
 
 
-class SeedOptions(RouterOptions):
+class SeedOptions(MethodOptions):
     seed: int = 0
 
 
-class RandomRouter(Router):
+class RandomMethod(RoutingMethod):
     """Independent uniform scores, so the argmax is a uniform choice among the supported candidates."""
 
     name = "random"
@@ -29,7 +29,7 @@ class RandomRouter(Router):
         return np.random.default_rng(self.options.seed).random((len(instructions), len(cards)))
 
 
-class BestSingleRouter(Router):
+class BestSingleMethod(RoutingMethod):
     """Always the candidate whose capability card has the highest mean aptitude accuracy."""
 
     name = "best-single"
@@ -39,8 +39,8 @@ class BestSingleRouter(Router):
         return np.tile([card.mean_accuracy for card in cards], (len(instructions), 1))
 
 
-class OracleRouter(Router):
-    """Reads the true outcomes it is shown: an upper bound, never a deployable router.
+class OracleMethod(RoutingMethod):
+    """Reads the true outcomes it is shown: an upper bound, never a deployable method.
 
     Instructions are matched by text; the few questions that share a text get the mean of
     their outcomes. Ties go to the cheaper candidate, so the oracle's choices and cost are those
@@ -50,7 +50,7 @@ class OracleRouter(Router):
     name = "oracle"
     kind = "upper bound"
 
-    def __init__(self, options: RouterOptions | None = None) -> None:
+    def __init__(self, options: MethodOptions | None = None) -> None:
         super().__init__(options)
         self._truth: dict[str, dict[str, float]] = {}
 

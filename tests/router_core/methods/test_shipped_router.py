@@ -1,7 +1,7 @@
 """The shipped checkpoint routes better than any single model on a fixed slice of held-out
 LLMRouter questions (math, code, QA, reasoning, writing: where routing by skill pays).
 A quality gate, not a benchmark (docs/benchmarks.md has the numbers): it fails if the
-checkpoint or its cards break, e.g. a router that ignores the cards or reads them wrongly
+checkpoint or its cards break, e.g. a method that ignores the cards or reads them wrongly
 ties the best single model at best."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 
 from router_core.cards.card import load_cards
 from router_core.data import load_outcomes
-from router_core.evaluation.benchmark import evaluate
-from router_core.routers import make_router
+from router_core.evaluation.evaluate import evaluate
+from router_core.methods import make_method
 from router_core.zoos.catalog import load_zoo_file
 from router_core.zoos.splits import split_questions
 
@@ -34,7 +34,7 @@ def test_the_shipped_router_beats_the_best_single_model(shared_data: Path, sourc
     models = load_zoo_file().resolve(zoo, outcomes.models)
 
     evaluation = evaluate(
-        make_router("modelsat"),
+        make_method("modelsat"),
         outcomes.select(models=models, instruction_ids=picked),
         [cards[m] for m in models],
         split="test",

@@ -12,24 +12,24 @@ from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.embeddings import Embedder, make_embedder
 from router_core.errors import CardError
-from router_core.routers.base import Router, RouterOptions
+from router_core.methods.base import MethodOptions, RoutingMethod
 
 
-class EmbeddingRouter(Router):
-    """A router reading instructions as sentence embeddings (MiniLM unless an embedder is injected)."""
+class EmbeddingMethod(RoutingMethod):
+    """A method reading instructions as sentence embeddings (MiniLM unless an embedder is injected)."""
 
     needs_training = True
 
-    def __init__(self, options: RouterOptions | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(self, options: MethodOptions | None = None, *, embedder: Embedder | None = None) -> None:
         super().__init__(options)
         self._embedder = embedder
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any], *, embedder: Embedder | None = None) -> Router:
+    def from_options(cls, options: Mapping[str, Any], *, embedder: Embedder | None = None) -> RoutingMethod:
         return cls(cls.Options.model_validate(dict(options)), embedder=embedder)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if self._embedder is None:  # created on first use, so building a router loads nothing
+        if self._embedder is None:  # created on first use, so building a method loads nothing
             self._embedder = make_embedder()
         return self._embedder.embed(texts)
 
@@ -39,13 +39,13 @@ class EmbeddingRouter(Router):
 
     def _require_fit(self, fitted: bool) -> None:
         if not fitted:
-            raise RuntimeError(f"router {self.name!r} must be fit before it can score")
+            raise RuntimeError(f"method {self.name!r} must be fit before it can score")
 
 
-class PerModelRouter(EmbeddingRouter):
+class PerModelMethod(EmbeddingMethod):
     """Learns one output per training model, so it knows nothing of a model absent from training."""
 
-    def __init__(self, options: RouterOptions | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(self, options: MethodOptions | None = None, *, embedder: Embedder | None = None) -> None:
         super().__init__(options, embedder=embedder)
         self.known_models: list[str] = []
 

@@ -1,4 +1,4 @@
-"""The Model-SAT router in the benchmark: scores are Pr(Yes) from a trained checkpoint.
+"""The Model-SAT method in the evaluation: scores are Pr(Yes) from a trained checkpoint.
 
 It needs no outcomes at evaluation time; a model enters only through its card, so it can route
 to models it never trained on.
@@ -12,29 +12,17 @@ import numpy as np
 from pydantic import Field
 
 from router_core.cards.card import CapabilityCard
-from router_core.model.config import Precision
-from router_core.routers.base import Router, RouterOptions
+from router_core.methods.base import MethodOptions, RoutingMethod
+from router_core.model.config import ScorerSettings
 
 
-class ModelSATOptions(RouterOptions):
-    checkpoint: str | None = Field(
-        default=None, description="Checkpoint folder (default: the shipped router)"
-    )
-    perturbations: int = Field(default=0, ge=0, description="Average over this many shuffled task orders")
+class ModelSATOptions(ScorerSettings, MethodOptions):
+    """The engine's scorer settings, and how many instructions one forward pass scores."""
+
     batch_size: int = Field(default=16, ge=1)
-    device: str | None = None
-    precision: Precision = Field(
-        default="auto", description="auto (bf16 on CUDA, else fp32), fp32, bf16 or int8 (CPU)"
-    )
-    instruction_tokens: int | None = Field(
-        default=None, ge=8, description="Instruction tokens read (None: the checkpoint's window)"
-    )
-    allow_remote_code: bool = Field(
-        default=False, description="Let a checkpoint that asks for trust_remote_code run backbone code"
-    )
 
 
-class ModelSATBenchmarkRouter(Router):
+class ModelSATMethod(RoutingMethod):
     name = "modelsat"
     kind = "learned"
     Options = ModelSATOptions
@@ -46,11 +34,8 @@ class ModelSATBenchmarkRouter(Router):
         from router_core.model.serving import load_for_inference
 
         o = self.options
-        model = load_for_inference(
-            o.checkpoint, o.device, o.precision, o.instruction_tokens, allow_remote_code=o.allow_remote_code
-        )
         self.scorer = ModelSATScorer(
-            model, perturbations=self.options.perturbations, batch_size=self.options.batch_size
+            load_for_inference(o), perturbations=o.perturbations, batch_size=o.batch_size
         )
 
         self._memo: dict[tuple[str, str], float] = {}

@@ -1,4 +1,4 @@
-"""Tiny cards and outcome matrices for the router tests."""
+"""Tiny cards and outcome matrices for the method tests."""
 
 from __future__ import annotations
 

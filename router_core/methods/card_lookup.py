@@ -1,4 +1,4 @@
-"""Card lookup: the rule a learned router must beat to show that it reads cards.
+"""Card lookup: the rule a learned method must beat to show that it reads cards.
 
 A classifier learns each instruction's aptitude task (or task family) from its embedding, on
 the examples the card prior learns from (the test's items and the training questions of each
@@ -23,20 +23,20 @@ from router_core.cards.card import CapabilityCard
 from router_core.cards.task_examples import task_examples
 from router_core.data.outcomes import OutcomeMatrix
 from router_core.errors import ConfigError
-from router_core.routers.base import RouterOptions
-from router_core.routers.learned import EmbeddingRouter
+from router_core.methods.base import MethodOptions
+from router_core.methods.learned import EmbeddingMethod
 
 UNCOVERED = -1.0
 """Added to a card's mean when it does not cover the instruction's family: below any covered card."""
 
 
-class CardLookupOptions(RouterOptions):
+class CardLookupOptions(MethodOptions):
     level: Literal["family", "task"] = Field(
         default="family", description="Read the card's mean on the predicted family, or on the predicted task"
     )
 
 
-class CardLookupRouter(EmbeddingRouter):
+class CardLookupMethod(EmbeddingMethod):
     """Predicted task family (or task) of the instruction -> the card's score there."""
 
     name = "card-lookup"

@@ -1,4 +1,4 @@
-"""k-nearest-neighbour router: a model's score is its smoothed accuracy on the nearest training questions."""
+"""k-nearest-neighbour method: a model's score is its smoothed accuracy on the nearest training questions."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import numpy as np
 from pydantic import Field
 from sklearn.neighbors import NearestNeighbors
 
-from router_core.routers.base import RouterOptions
-from router_core.routers.learned import PerModelRouter, column_means
+from router_core.methods.base import MethodOptions
+from router_core.methods.learned import PerModelMethod, column_means
 
 
-class KNNOptions(RouterOptions):
+class KNNOptions(MethodOptions):
     k: int = Field(default=100, ge=1, description="Neighbours per instruction.")
     prior_weight: float = Field(default=1.0, ge=0, description="Pseudo-count of the overall accuracy.")
 
 
-class KNNRouter(PerModelRouter):
+class KNNMethod(PerModelMethod):
     """Cosine neighbours among the training questions; missing cells are skipped, the prior fills gaps."""
 
     name = "knn"

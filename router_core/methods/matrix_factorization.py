@@ -1,4 +1,4 @@
-"""Matrix-factorisation router (RouteLLM / EmbedLLM style): learned model vectors x projected instructions."""
+"""Matrix-factorisation method (RouteLLM / EmbedLLM style): learned model vectors x projected instructions."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import torch
 from pydantic import Field
 from torch import nn
 
-from router_core.routers.base import RouterOptions
-from router_core.routers.learned import PerModelRouter
+from router_core.methods.base import MethodOptions
+from router_core.methods.learned import PerModelMethod
 
 
-class MFOptions(RouterOptions):
+class MFOptions(MethodOptions):
     dim: int = Field(default=16, ge=1, description="Width of the shared model/instruction space.")
     epochs: int = Field(default=150, ge=1, description="Full-batch Adam steps.")
     lr: float = Field(default=1e-2, gt=0)
@@ -44,7 +44,7 @@ def _one_thread() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
-class MatrixFactorizationRouter(PerModelRouter):
+class MatrixFactorizationMethod(PerModelMethod):
     """Logit(model m answers x) = <W e_x, v_m> + b_m, fit by masked binary cross-entropy on observed cells.
 
     A model's vector v_m exists only if m has outcomes, so unseen models cannot be routed to.

@@ -6,17 +6,17 @@ import pytest
 
 from router_core.cards import load_aptitude_test, load_cards
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.evaluation.benchmark import BenchmarkSpec, evaluate_routers
+from router_core.evaluation.evaluate import EvaluationSpec, evaluate_methods
 from router_core.zoos.catalog import load_zoo_file
 from router_core.zoos.splits import split_questions
 
 
 @pytest.mark.slow
-def test_reference_routers_on_the_shared_data(real_outcomes: OutcomeMatrix) -> None:
+def test_reference_methods_on_the_shared_data(real_outcomes: OutcomeMatrix) -> None:
     zoos = {name: load_zoo_file().resolve(name, real_outcomes.models) for name in ("small", "large")}
-    spec = BenchmarkSpec(routers=["random", "best-single", "oracle"], zoos=zoos, splits=["test"])
-    result = evaluate_routers(real_outcomes, load_cards(), spec)
-    found = {(e.zoo, e.router): e for e in result.evaluations}
+    spec = EvaluationSpec(methods=["random", "best-single", "oracle"], zoos=zoos, splits=["test"])
+    result = evaluate_methods(real_outcomes, load_cards(), spec)
+    found = {(e.zoo, e.method): e for e in result.evaluations}
 
     test_ids = set(split_questions(real_outcomes, load_aptitude_test()).test)
     assert result.splits[0].test_questions == len(test_ids) > 1500
