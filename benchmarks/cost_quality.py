@@ -21,11 +21,11 @@ from rich.table import Table
 from router_core.cards.card import load_cards
 from router_core.cli.eval_cmd import method_options, resolve_methods, resolve_splits, resolve_zoos
 from router_core.data import load_outcomes
-from router_core.embeddings import make_embedder
 from router_core.evaluation.cost import by_setting, recommend
 from router_core.evaluation.cost_report import cost_table, plot_cost
 from router_core.evaluation.evaluate import EvaluationResult, EvaluationSpec, evaluate_methods
 from router_core.evaluation.report import write_json
+from router_core.methods.embeddings import make_embedder
 
 ZOOS = "small,mixed,large,cheap-strong,all"
 

@@ -130,12 +130,10 @@ class CapabilityCard(_Frozen):
         return " ".join(self.sentences(order, include_facts=include_facts))
 
     def shuffled_order(self, seed: int) -> list[int]:
+        """A seeded permutation of the task indices: the paper's perturbation of a card's order."""
         order = list(range(len(self.scores)))
         random.Random(seed).shuffle(order)
         return order
-
-    def shuffled_text(self, seed: int, *, include_facts: bool = True) -> str:
-        return self.to_text(self.shuffled_order(seed), include_facts=include_facts)
 
 
 def load_cards(source: str | Path | Iterable[CapabilityCard] | None = None) -> dict[str, CapabilityCard]:

@@ -348,26 +348,23 @@ def _import_ask(spec: str, option: str):  # returns the runner's Ask
 
 def _import_object(spec: str, option: str):
     """The object named `package.module:attribute`, importable from the current folder too."""
-    import importlib
     import os
     import sys
 
     from router_core.errors import ConfigError
+    from router_core.imports import import_object
 
-    module_name, _, attribute = spec.partition(":")
-    if not module_name or not attribute:
-        raise ConfigError(f"{option} {spec!r} must look like package.module:function")
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        target = importlib.import_module(module_name)
-        for part in attribute.split("."):
-            target = getattr(target, part)
+        return import_object(spec)
+    except ConfigError:
+        raise ConfigError(f"{option} {spec!r} must look like package.module:function") from None
     except ImportError as exc:
-        raise ConfigError(f"{option} {spec!r}: cannot import {module_name!r} ({exc})") from exc
+        raise ConfigError(f"{option} {spec!r}: cannot import it ({exc})") from exc
     except AttributeError:
+        module_name, _, attribute = spec.partition(":")
         raise ConfigError(f"{option} {spec!r}: {module_name!r} has no {attribute!r}") from None
-    return target
 
 
 def _litellm_ask(model: str, option: str):

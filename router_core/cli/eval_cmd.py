@@ -24,7 +24,6 @@ from router_core.cli.common import (
     writable_file,
 )
 from router_core.data import load_outcomes
-from router_core.embeddings import HASHING, make_embedder
 from router_core.errors import ConfigError, ModelSATError
 from router_core.evaluation.cost_report import cost_table, plot_cost, write_cost_markdown
 from router_core.evaluation.evaluate import SPLITS, Evaluation, EvaluationSpec, Split, evaluate_methods
@@ -36,8 +35,9 @@ from router_core.evaluation.report import (
     write_json,
     write_markdown,
 )
+from router_core.methods.embeddings import HASHING, make_embedder
 from router_core.methods.registry import BASELINES, make_method, method_class, option_names
-from router_core.weights import MINILM
+from router_core.model.weights import MINILM
 from router_core.zoos.catalog import load_zoo_file
 
 CUSTOM_ZOO = "custom"

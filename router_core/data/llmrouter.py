@@ -28,7 +28,6 @@ from router_core.errors import DataFormatError
 DATASET = "llmrouter"
 QUERY_FILES = ("default_query_train.jsonl", "default_query_test.jsonl")
 SCORE_FILES = ("dcrouter_train.json", "dcrouter_test.json")
-PRICE_FILE = "default_llm.json"
 TASK_FAMILIES: dict[str, str] = {
     "mmlu": "multiple-choice-qa",
     "gpqa": "multiple-choice-qa",
@@ -143,18 +142,6 @@ def load_llmrouter(folder: str | Path) -> OutcomeMatrix:
         observed=observed,
         report=report,
     )
-
-
-def load_llmrouter_prices(folder: str | Path) -> dict[str, tuple[float, float]]:
-    """(input, output) USD per 1M tokens per model, from `default_llm.json` ({} without it)."""
-    path = Path(folder) / PRICE_FILE
-    if not path.is_file():
-        return {}
-    try:
-        raw = json.loads(_read_text(path))
-        return {name: (float(v["input_price"]), float(v["output_price"])) for name, v in raw.items()}
-    except (json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise DataFormatError(path, f"expected {{model: {{input_price, output_price}}}} ({exc})") from None
 
 
 def _read_text(path: Path) -> str:

@@ -22,11 +22,11 @@ from pydantic import BaseModel, Field
 from router_core.cards.aptitude import AptitudeTest
 from router_core.cards.card import CapabilityCard, cards_aptitude_test
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.embeddings import Embedder
 from router_core.errors import ConfigError
 from router_core.evaluation.cost import CostSummary, cost_summary
 from router_core.evaluation.metrics import CurvePoint, RoutingMetrics, aiq, cost_curve, route, routing_metrics
 from router_core.methods.base import MethodKind, OutcomeAware, RoutingMethod
+from router_core.methods.embeddings import Embedder
 from router_core.methods.registry import make_method, method_class
 from router_core.zoos.splits import held_out_families, split_by_family, split_questions, training_models
 

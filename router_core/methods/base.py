@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.embeddings import Embedder
+from router_core.methods.embeddings import Embedder
 
 MethodKind = Literal["reference", "upper bound", "learned"]
 

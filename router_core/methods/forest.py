@@ -17,9 +17,9 @@ from sklearn.ensemble import RandomForestRegressor
 
 from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.embeddings import Embedder
 from router_core.errors import CardError
 from router_core.methods.base import MethodOptions
+from router_core.methods.embeddings import Embedder
 from router_core.methods.learned import EmbeddingMethod, card_features, card_tasks
 
 

@@ -10,9 +10,9 @@ import numpy as np
 
 from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.embeddings import Embedder, make_embedder
 from router_core.errors import CardError
 from router_core.methods.base import MethodOptions, RoutingMethod
+from router_core.methods.embeddings import Embedder, make_embedder
 
 
 class EmbeddingMethod(RoutingMethod):

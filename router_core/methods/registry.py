@@ -8,14 +8,14 @@ every selected method whose Options declare it. Other methods join with `registe
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from pydantic import ValidationError
 
-from router_core.embeddings import Embedder
 from router_core.errors import ConfigError, validation_summary
+from router_core.imports import import_object
 from router_core.methods.base import RoutingMethod
+from router_core.methods.embeddings import Embedder
 
 _PACKAGE = "router_core.methods"
 _BASELINES = {
@@ -55,9 +55,8 @@ def method_class(name: str) -> type[RoutingMethod]:
         raise ConfigError(f"unknown method {name!r}; known: {', '.join(_METHODS)}")
     entry = _METHODS[name]
     if isinstance(entry, str):
-        module, _, attr = entry.partition(":")
         try:
-            entry = getattr(importlib.import_module(module), attr)
+            entry = import_object(entry)
         except (ImportError, AttributeError) as exc:
             missing = (getattr(exc, "name", None) or "").partition(".")[0]
             hint = (

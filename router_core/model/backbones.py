@@ -18,7 +18,7 @@ from transformers import AutoModel, AutoModelForCausalLM, AutoTokenizer, PreTrai
 
 from router_core.errors import CheckpointError, ConfigError
 from router_core.model.config import NetworkConfig
-from router_core.weights import resolve_backbone
+from router_core.model.weights import resolve_backbone
 
 PretrainedModule = Any
 """A transformers model, bare or wrapped by peft. torch types every attribute of a module as

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from router_core.model.calibration import Calibration
-from router_core.weights import MINILM, SMOLLM2
+from router_core.model.weights import MINILM, SMOLLM2
 
 Precision = Literal["auto", "fp32", "bf16", "int8"]
 """The number format a loaded router runs in (`router_core.model.precision`)."""

@@ -19,7 +19,7 @@ def smollm2_tokenizer() -> Path:
 
     from transformers import AutoTokenizer
 
-    from router_core.weights import SMOLLM2_GGUF, _package_dir, cache_dir
+    from router_core.model.weights import SMOLLM2_GGUF, _package_dir, cache_dir
 
     folder = cache_dir() / "smollm2-tokenizer"
     if not (folder / "tokenizer.json").is_file():
@@ -60,7 +60,7 @@ def tiny_backbones(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     import torch
     from transformers import AutoTokenizer, BertConfig, BertModel, LlamaConfig, LlamaForCausalLM
 
-    from router_core.weights import MINILM, resolve_backbone
+    from router_core.model.weights import MINILM, resolve_backbone
 
     root = tmp_path_factory.mktemp("backbones")
     torch.manual_seed(0)

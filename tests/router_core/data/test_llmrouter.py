@@ -9,7 +9,6 @@ import pytest
 from router_core.data import load_outcomes
 from router_core.data.llmrouter import (
     load_llmrouter,
-    load_llmrouter_prices,
     load_llmrouter_queries,
 )
 from router_core.errors import DataFormatError
@@ -67,10 +66,6 @@ def test_a_question_scored_twice_keeps_its_first_scores(tmp_path: Path) -> None:
     assert outcomes.scores[outcomes.row(arc.id), outcomes.model_index("small-7b")] == 1.0
     assert outcomes.report.stray_entries == 1
     assert "1 questions scored twice" in outcomes.report.notes[0]
-
-
-def test_prices_come_from_default_llm(tmp_path: Path) -> None:
-    assert load_llmrouter_prices(write_llmrouter(tmp_path)) == {"small-7b": (0.1, 0.2), "big-70b": (0.9, 0.9)}
 
 
 def test_a_score_outside_the_unit_interval_names_its_record(tmp_path: Path) -> None:

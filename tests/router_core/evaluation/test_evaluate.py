@@ -8,10 +8,10 @@ from synthetic_zoo import HELD_OUT, MODELS
 from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import CapabilityCard
 from router_core.data.outcomes import OutcomeMatrix
-from router_core.embeddings import HashingEmbedder
 from router_core.errors import ConfigError
 from router_core.evaluation.evaluate import Evaluation, EvaluationResult, EvaluationSpec, evaluate_methods
 from router_core.methods import BASELINES
+from router_core.methods.embeddings import HashingEmbedder
 from router_core.zoos.splits import split_questions
 
 LEARNED = ("knn", "mlp", "random-forest", "matrix-factorization")

@@ -6,9 +6,9 @@ import pytest
 from router_core.cards.aptitude import load_aptitude_test
 from router_core.cards.card import CapabilityCard, TaskScore
 from router_core.data.outcomes import Instruction, OutcomeMatrix
-from router_core.embeddings import HashingEmbedder
 from router_core.errors import ConfigError
 from router_core.methods import make_method
+from router_core.methods.embeddings import HashingEmbedder
 
 TEST = load_aptitude_test("v3")
 CODE = ["Write a Python function that reverses a list.", "Implement binary search in Python code."]

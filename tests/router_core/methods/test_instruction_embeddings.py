@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from router_core.embeddings import CachedEmbedder, HashingEmbedder, TransformerEmbedder, make_embedder
+from router_core.methods.embeddings import CachedEmbedder, HashingEmbedder, TransformerEmbedder, make_embedder
 
 
 class _Counting:

