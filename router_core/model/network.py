@@ -1,9 +1,10 @@
 """The Model-SAT router network: score Pr(Yes | [instruction, capability, inquiry prompt]).
 
-Both layouts feed one causal LM through `inputs_embeds`; the score is the two-class softmax of
-the ` Yes` and ` No` logits at the last position. With the instruction first, its key/value
-cache is computed once and read in place by every candidate (`shared_prefix.py`), so adding
-candidates only adds the short capability + answer-cue suffix.
+Both layouts (`layouts.py`: the order of the parts and how that order is scored) feed one causal
+LM through `inputs_embeds`; the score is the two-class softmax of the ` Yes` and ` No` logits at
+the last position. With the instruction first, its key/value cache is computed once and read in
+place by every candidate (`shared_prefix.py`), so adding candidates only adds the short
+capability + answer-cue suffix.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from router_core.model.backbones import PretrainedModule, load_encoder, load_llm
 from router_core.model.capability import CapabilityEncoder, CardTextEmbedder, make_connector
 from router_core.model.category_prior import CategoryPrior
 from router_core.model.config import CategoryPriorSettings, NetworkConfig
+from router_core.model.layouts import layout_for
 from router_core.model.readout import read_out_last_position_only
-from router_core.model.shared_prefix import ATTENTION, SharedPrefix
+from router_core.model.shared_prefix import SharedPrefix
 
 KeyValues = list[tuple[torch.Tensor, torch.Tensor]]
 """(keys, values) per decoder layer."""
@@ -72,19 +74,11 @@ class ModelSATModel(nn.Module):
         """The aptitude test of the cards it was trained on (None: unknown, any card is read)."""
         self.yes_id = token_id(tokenizer, config.yes_token)
         self.no_id = token_id(tokenizer, config.no_token)
-        self._header_ids = self._ids(f"\n{config.capability_header}\n")
-        self._prompt_ids = self._ids(f"\n{config.inquiry_prompt}\n")
-        self._answer_ids = self._ids(f"\n{config.answer_cue}")
+        self.layout = layout_for(config, tokenizer)
+        """The order the LLM reads the parts in, and how a grid is scored (`config.layout` names it)."""
         read_out_last_position_only(llm)  # only the last position's hidden state is ever read
         self._adapters: AdapterSwitch | None = None
-        if config.layout == "instruction-first":  # candidates read the instruction prefix in place
-            try:
-                llm.set_attn_implementation(ATTENTION)
-            except ValueError as exc:
-                raise ConfigError(
-                    f"{config.llm}: the instruction-first layout needs an LLM that takes transformers "
-                    f"attention functions ({exc}); layout='capability-first' does not"
-                ) from exc
+        self.layout.prepare(llm, config)
 
     @classmethod
     def build(
@@ -158,25 +152,18 @@ class ModelSATModel(nn.Module):
         sentences has no positions, so task-order perturbation is a no-op (and is skipped)."""
         return self.config.encoder is not None and self.config.capability_tokens is not None
 
-    def _ids(self, text: str) -> torch.Tensor:
-        return torch.tensor(self.tokenizer(text, add_special_tokens=False).input_ids, dtype=torch.long)
-
     def _embed(self, ids: torch.Tensor) -> torch.Tensor:
         return self.llm.get_input_embeddings()(ids.to(self.device))
 
     def instruction_embeddings(self, texts: Sequence[str]) -> list[torch.Tensor]:
-        """Instruction token embeddings (truncated), followed by the inquiry prompt when it leads."""
+        """Instruction token embeddings (truncated), followed by the layout's instruction tail."""
         batch = self.tokenizer(
             list(texts),
             add_special_tokens=False,
             truncation=True,
             max_length=self.config.instruction_tokens,
         )
-        tail = (
-            self._prompt_ids
-            if self.config.layout == "instruction-first"
-            else torch.tensor([], dtype=torch.long)
-        )
+        tail = self.layout.instruction_tail
         return [
             self._embed(torch.cat([torch.tensor(ids, dtype=torch.long), tail])) for ids in batch.input_ids
         ]
@@ -210,32 +197,20 @@ class ModelSATModel(nn.Module):
 
     def render_capability(self, state: PreparedCard, instruction: torch.Tensor | None = None) -> torch.Tensor:
         """A prepared card as LLM input embeddings for one instruction."""
-        return self._frame(self.capability.render(state.capability, instruction))
+        return self.layout.frame(self.capability.render(state.capability, instruction), self._embed)
 
     def render_capabilities(
         self, states: Sequence[PreparedCard], instruction: torch.Tensor | None = None
     ) -> list[torch.Tensor]:
         """`render_capability` for every card of a zoo at once."""
         rendered = self.capability.render_many([state.capability for state in states], instruction)
-        return [self._frame(card) for card in rendered]
+        return [self.layout.frame(card, self._embed) for card in rendered]
 
     def capability_embeddings(
         self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None
     ) -> torch.Tensor:
-        """The card as LLM input embeddings: header and card, then the answer cue when it trails."""
+        """The card as LLM input embeddings, framed by the layout."""
         return self.render_capability(self.card_state(card, order), instruction)
-
-    def _frame(self, card_part: torch.Tensor) -> torch.Tensor:
-        if self.config.layout == "instruction-first":
-            return torch.cat([card_part, self._embed(self._answer_ids)])
-        return torch.cat([self._embed(self._header_ids), card_part])
-
-    def _sequence(self, instruction: torch.Tensor, capability: torch.Tensor) -> torch.Tensor:
-        if self.config.layout == "instruction-first":
-            return torch.cat([instruction, capability])
-        return torch.cat(
-            [capability, instruction, self._embed(torch.cat([self._prompt_ids, self._answer_ids]))]
-        )
 
     def pair_logits(
         self, instructions: Sequence[torch.Tensor], capabilities: Sequence[torch.Tensor]
@@ -244,7 +219,7 @@ class ModelSATModel(nn.Module):
         if self.config.frozen_prefix:
             return self.suffix_logits(self.prefix_states(instructions), capabilities)
         pairs = zip(instructions, capabilities, strict=True)
-        embeds, mask = left_pad([self._sequence(x, c) for x, c in pairs])
+        embeds, mask = left_pad([self.layout.sequence(x, c, self._embed) for x, c in pairs])
         hidden = self.llm.get_decoder()(
             inputs_embeds=embeds, attention_mask=mask, position_ids=positions(mask)
         ).last_hidden_state[:, -1]
@@ -326,7 +301,7 @@ class ModelSATModel(nn.Module):
         progress: bool = False,
     ) -> torch.Tensor:
         """(n_instructions, n_candidates) Yes-minus-No logits for prepared cards (`card_state`),
-        instruction KV cache shared by candidates, plus the category prior when there is one."""
+        scored as the layout scores a grid, plus the category prior when there is one."""
         rows = []
         starts = range(0, len(instructions), batch_size)
         for start in tqdm(starts, desc="scoring", unit="batch", disable=not progress, leave=False):
@@ -337,13 +312,7 @@ class ModelSATModel(nn.Module):
                 suffixes = [self.render_capabilities(states, v) for v in vectors]
             else:
                 suffixes = [self.render_capabilities(states)] * len(chunk)
-            if self.config.layout == "instruction-first":
-                logits = self._score_with_prefix_cache(chunk, suffixes)
-            else:
-                pairs = [(x, c) for x, row in zip(chunk, suffixes, strict=True) for c in row]
-                logits = self.pair_logits([x for x, _ in pairs], [c for _, c in pairs]).view(
-                    len(chunk), len(states)
-                )
+            logits = self.layout.score(self, chunk, suffixes)
             if self.prior is not None:
                 logits = logits + self.prior(*self._prior_inputs(texts, vectors, states))
             rows.append(logits)
@@ -386,10 +355,11 @@ class ModelSATModel(nn.Module):
             cast(list[torch.Tensor], accuracy)
         )
 
-    def _score_with_prefix_cache(
-        self, prefixes: list[torch.Tensor], suffixes: list[list[torch.Tensor]]
+    def shared_prefix_logits(
+        self, prefixes: Sequence[torch.Tensor], suffixes: Sequence[list[torch.Tensor]]
     ) -> torch.Tensor:
-        """`suffixes[i]`: the candidates' capability tokens for instruction i."""
+        """(n_prefixes, n_suffixes) Yes-minus-No logits of `suffixes[i]` read after prefix i, whose
+        key/value cache is computed once for all of them."""
         n, m = len(prefixes), len(suffixes[0])
         layers, prefix_mask = self._encode_prefixes(prefixes)
         flat = [suffix for row in suffixes for suffix in row]

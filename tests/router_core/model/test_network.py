@@ -20,6 +20,8 @@ INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal con
 def test_batched_scores_equal_full_sequences(
     tiny_config: NetworkConfig, cards, layout, frozen_prefix, capability_tokens
 ):
+    """`score_logits` scores as the layout does (instruction-first: through the prefix cache), and
+    `pair_logits` reads each full sequence (without a frozen prefix): the two must agree."""
     config = NetworkConfig.model_validate(
         {
             **tiny_config.model_dump(),

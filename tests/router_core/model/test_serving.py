@@ -16,7 +16,7 @@ def test_an_instruction_window_truncates_both_readers_and_only_long_instructions
     short = load_for_inference(checkpoint=str(folder), device="cpu", instruction_tokens=8)
     assert (full.config.instruction_tokens, short.config.instruction_tokens) == (32, 8)
     assert short.capability.instruction_tokens == 8
-    prompt = len(short._prompt_ids)
+    prompt = len(short.layout.instruction_tail)
     assert len(short.instruction_embeddings([LONG])[0]) == 8 + prompt
     with torch.no_grad():
         psi = short.capability.encode_instructions([LONG])
