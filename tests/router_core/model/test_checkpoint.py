@@ -171,7 +171,7 @@ def test_wrong_types_in_router_config_are_a_checkpoint_error_naming_the_file_and
     path.write_text(json.dumps(json.loads(path.read_text()) | change))
     _rewrite_manifest(folder)
     for load in (lambda: load_checkpoint(folder, device="cpu"), lambda: check_checkpoint(folder)):
-        with pytest.raises(CheckpointError, match=rf"router_config\.json.*{problem}"):
+        with pytest.raises(CheckpointError, match=rf"network_config\.json.*{problem}"):
             load()
 
 
@@ -179,7 +179,7 @@ def test_a_router_config_that_is_not_json_is_a_checkpoint_error(saved):
     _, folder = saved
     (folder / "network_config.json").write_text("{llm: ")
     _rewrite_manifest(folder)
-    with pytest.raises(CheckpointError, match=r"router_config\.json: not valid JSON"):
+    with pytest.raises(CheckpointError, match=r"network_config\.json: not valid JSON"):
         load_checkpoint(folder, device="cpu")
 
 
