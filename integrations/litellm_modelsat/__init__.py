@@ -10,9 +10,10 @@ import os
 # litellm fetches its cost map over the network at import unless told to use the bundled one.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback  # noqa: E402
+from litellm_modelsat.callback import ModelSATCallback  # noqa: E402
 from litellm_modelsat.cards import CARD_KEY, DeploymentCards  # noqa: E402
 from litellm_modelsat.controls import GRANT_KEY, LiteLLMControls  # noqa: E402
+from litellm_modelsat.decision import DECISION_KEY, RoutedCall, decision_of  # noqa: E402
 from litellm_modelsat.instruction import RequestToInstruction, human_request  # noqa: E402
 from litellm_modelsat.strategy import ModelSATRoutingStrategy  # noqa: E402
 
@@ -25,5 +26,7 @@ __all__ = [
     "ModelSATCallback",
     "ModelSATRoutingStrategy",
     "RequestToInstruction",
+    "RoutedCall",
+    "decision_of",
     "human_request",
 ]

@@ -8,19 +8,7 @@ from typing import Any
 import litellm
 from litellm.integrations.custom_logger import CustomLogger
 
-DECISION_KEY = "modelsat"
-"""Key of the decision in request metadata and in `response._hidden_params`."""
-
-
-def decision_of(request_data: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The decision the strategy recorded for this request, if it routed it; `request_data` is a
-    request's kwargs or a logging object's call details (which nest them under `litellm_params`)."""
-    for data in (request_data, request_data.get("litellm_params")):
-        for key in ("metadata", "litellm_metadata"):
-            metadata = data.get(key) if isinstance(data, Mapping) else None
-            if isinstance(metadata, Mapping) and DECISION_KEY in metadata:
-                return metadata[DECISION_KEY]
-    return None
+from litellm_modelsat.decision import DECISION_KEY, decision_of
 
 
 class ModelSATCallback(CustomLogger):
@@ -42,7 +30,7 @@ class ModelSATCallback(CustomLogger):
 
 
 def _attach(request_data: Mapping[str, Any], response: Any) -> None:
-    decision = decision_of(request_data)
+    call = decision_of(request_data)
     hidden = getattr(response, "_hidden_params", None)
-    if decision is not None and isinstance(hidden, dict):
-        response._hidden_params = {**hidden, DECISION_KEY: decision}
+    if call is not None and isinstance(hidden, dict):
+        response._hidden_params = {**hidden, DECISION_KEY: call.metadata()}

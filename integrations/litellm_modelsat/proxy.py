@@ -13,11 +13,12 @@ from typing import Any
 import litellm
 from pydantic import Field, ValidationError
 
-from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback, decision_of
+from litellm_modelsat.callback import ModelSATCallback
 from litellm_modelsat.cards import deployment_id
 from litellm_modelsat.controls import LiteLLMControls
+from litellm_modelsat.decision import decision_of
 from litellm_modelsat.strategy import ModelSATRoutingStrategy
-from router_core.engine import ENGINES, EngineConfig, Stickiness
+from router_core.engine import ENGINES, EngineConfig, RoutingDecision, Stickiness
 from router_core.errors import ConfigError, ModelSATError, validation_summary
 
 log = logging.getLogger("litellm_modelsat")
@@ -144,17 +145,21 @@ class ModelSATProxyHandler(ModelSATCallback):
         hook on callbacks whose own class defines it. None when the answering deployment is not the
         one the request's decision chose (e.g. a fallback hop of a stream, whose decision stays in
         that hop's metadata)."""
-        hidden = getattr(response, "_hidden_params", None)
-        decision = (hidden.get(DECISION_KEY) if isinstance(hidden, dict) else None) or decision_of(data)
+        call = decision_of(data, response)
         answered_by = (litellm_call_info or {}).get("model_id")
-        if decision is None or (answered_by and answered_by != decision["chosen"]):
+        if call is None or (answered_by and answered_by != call.decision.chosen):
             return None
-        return {
-            "x-modelsat-chosen": decision["chosen"],
-            "x-modelsat-probability": str(decision["ranking"][0]["probability"]),
-            "x-modelsat-policy": decision["policy"],
-            "x-modelsat-degraded": str(decision["degraded"]).lower(),
-        }
+        return _headers(call.decision)
+
+
+def _headers(decision: RoutingDecision) -> dict[str, str]:
+    """The decision as response headers (probability as rounded in the decision's summary)."""
+    return {
+        "x-modelsat-chosen": decision.chosen,
+        "x-modelsat-probability": str(decision.ranking[0].probability),
+        "x-modelsat-policy": decision.policy,
+        "x-modelsat-degraded": str(decision.degraded).lower(),
+    }
 
 
 def _announce(settings: ProxySettings, strategy: ModelSATRoutingStrategy) -> None:

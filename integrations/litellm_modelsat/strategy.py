@@ -12,9 +12,10 @@ from litellm.litellm_core_utils.core_helpers import get_parent_otel_span_from_kw
 from litellm.router_utils.cooldown_handlers import get_cooldown_deployments
 from litellm.types.router import CustomRoutingStrategyBase, RouterRateLimitError
 
-from litellm_modelsat.callback import DECISION_KEY, ModelSATCallback
+from litellm_modelsat.callback import ModelSATCallback
 from litellm_modelsat.cards import DeploymentCards, deployment_id
 from litellm_modelsat.controls import LiteLLMControls
+from litellm_modelsat.decision import RoutedCall
 from litellm_modelsat.instruction import RequestToInstruction
 from router_core.engine import (
     ENGINES,
@@ -45,7 +46,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
     `controls` allow them, `modelsat_max_price` to lower the cap and `modelsat_conversation` for
     stickiness. The request is prepared and routed by the core (`router_core.engine.RequestPath`),
     as the LangChain router's is. The decision is written to the request metadata under `modelsat`
-    (see `ModelSATCallback`).
+    (a `RoutedCall`'s JSON form, read back with `decision_of`).
     """
 
     def __init__(
@@ -236,7 +237,7 @@ class ModelSATRoutingStrategy(CustomRoutingStrategyBase):
         key = self.router._get_metadata_variable_name_from_kwargs(request_kwargs)
         if not isinstance(request_kwargs.get(key), Mapping):
             request_kwargs[key] = {}
-        request_kwargs[key][DECISION_KEY] = {**decision.metadata(), "model_group": model}
+        RoutedCall(decision=decision, model_group=model).record(request_kwargs[key])
         log.info(
             "model group %r -> deployment %s (Pr=%.3f%s)",
             model,

@@ -130,7 +130,9 @@ def _litellm(case: Case, engine: LocalEngine) -> dict[str, Any] | BaseException:
         router.completion(model="chat", messages=case.messages, metadata=metadata, **extra)
     except Exception as exc:
         return exc.__cause__ or exc
-    return metadata[lm.DECISION_KEY]
+    call = lm.decision_of({"metadata": metadata})  # read back typed, as the proxy's headers are
+    assert call is not None
+    return call.metadata()
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from litellm_modelsat import RoutedCall
 from litellm_modelsat.proxy import SETTINGS_KEY, load_settings, proxy_handler
 
-from router_core.engine import ThresholdPolicy
+from router_core.engine import Candidate, RoutingDecision, ThresholdPolicy
 from router_core.errors import ConfigError
 
 # litellm_modelsat (imported above) keeps litellm offline, so the tests may import it
@@ -28,13 +29,9 @@ def test_misspelt_setting_is_a_config_error_naming_the_key(monkeypatch):
 
 
 async def test_headers_describe_the_deployment_that_answered():
-    decision = {
-        "chosen": "a",
-        "ranking": [{"model": "a", "probability": 0.8}],
-        "policy": "best",
-        "degraded": False,
-    }
-    data = {"metadata": {"modelsat": decision}}
+    decision = RoutingDecision(ranking=[Candidate(name="a", probability=0.80004)], policy="best")
+    data: dict = {"metadata": {}}
+    RoutedCall(decision=decision, model_group="g").record(data["metadata"])
     headers = await proxy_handler.async_post_call_response_headers_hook(
         data, None, None, None, {"model_id": "a"}
     )
