@@ -3,7 +3,7 @@ it well, retries transient errors and falls back down the router's ranking."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Annotated, Any
@@ -55,6 +55,11 @@ from router_core.engine import (
 )
 
 
+def _default_if_none(settings: type[BaseModel]) -> Callable[[Any], Any]:
+    """A field validator that reads None as the settings' defaults, as the docs promise."""
+    return lambda value: settings() if value is None else value
+
+
 class ModelSATRouter(SerializableChatModel):
     """A chat model over `models` (name -> chat model) that routes every call with Model-SAT.
 
@@ -83,13 +88,13 @@ class ModelSATRouter(SerializableChatModel):
     engine_config: EngineConfig | None = Field(default=None, description="The shared engine's config")
     policy: Policy | None = Field(default=None, description="None: the engine's policy")
     timeout_s: float | None = Field(default=None, gt=0, description="Routing timeout (None: the engine's)")
-    controls: OperatorControls = Field(
+    controls: Annotated[OperatorControls, BeforeValidator(_default_if_none(OperatorControls))] = Field(
         default_factory=OperatorControls,
-        description="Which per-call overrides are allowed (default none) and the cost cap",
+        description="Which per-call overrides are allowed (default none) and the cost cap; None: the default",
     )
-    retry: Annotated[
-        RetrySettings, BeforeValidator(lambda value: RetrySettings() if value is None else value)
-    ] = Field(default_factory=RetrySettings, description="None: the default retry settings")
+    retry: Annotated[RetrySettings, BeforeValidator(_default_if_none(RetrySettings))] = Field(
+        default_factory=RetrySettings, description="None: the default retry settings"
+    )
     stickiness: Stickiness | None = Field(default=None, description="Per-conversation stickiness; None: off")
     fallback: bool = True
     instruction: MessagesToInstruction | None = Field(default=None, exclude=True)

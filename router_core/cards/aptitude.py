@@ -88,7 +88,7 @@ class AptitudeTest(BaseModel):
         raise ConfigError(f"aptitude test {self.version} has no task {task_id!r}")
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(self.model_dump_json(indent=1) + "\n", encoding="utf-8")
+        Path(path).write_text(self.model_dump_json(indent=1, exclude_none=True) + "\n", encoding="utf-8")
 
     @classmethod
     def from_file(cls, path: str | Path) -> AptitudeTest:

@@ -94,9 +94,10 @@ def test_a_policy_is_a_string_a_dict_or_an_object(
     )
 
 
-def test_retry_none_is_the_default_retry(math: ScriptedChat, law: ScriptedChat, cards: dict, engine) -> None:
-    router = ModelSATRouter({"math-model": math, "law-model": law}, cards=cards, engine=engine, retry=None)
-    assert router.retry == RetrySettings()
+def test_none_settings_are_the_defaults(math: ScriptedChat, law: ScriptedChat, cards: dict, engine) -> None:
+    models = {"math-model": math, "law-model": law}
+    router = ModelSATRouter(models, cards=cards, engine=engine, retry=None, controls=None)
+    assert (router.retry, router.controls) == (RetrySettings(), OperatorControls())
 
 
 def test_keys_are_declared(router: ModelSATRouter) -> None:

@@ -171,6 +171,15 @@ def test_save_and_load_a_definition(tmp_path: Path) -> None:
         test.task("omega")
 
 
+@pytest.mark.parametrize("version", ["mmlu-pro-v2", "v3"])
+def test_a_shipped_definition_saves_byte_for_byte(version: str, tmp_path: Path) -> None:
+    """docs/cards.md promises the shipped tests are reproducible: saving one writes its file."""
+    load_aptitude_test(version).save(tmp_path / "aptitude.json")
+
+    shipped = (DEFINITIONS / f"aptitude-{version}.json").read_bytes()
+    assert (tmp_path / "aptitude.json").read_bytes() == shipped
+
+
 def test_unreadable_definition(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read aptitude test"):
         AptitudeTest.from_file(tmp_path / "absent.json")

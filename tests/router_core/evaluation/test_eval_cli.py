@@ -112,6 +112,7 @@ def test_eval_with_a_custom_zoo(data_files: tuple[Path, Path]) -> None:
             ("--method", "knn", "--perturbations", "2"),
             "--perturbations given, but none of the methods ['knn'] takes it",
         ),
+        (("--method", "knn", "--device", "cpu"), "--device given, but none of the methods ['knn'] takes it"),
     ],
 )
 def test_eval_errors_are_one_line(data_files: tuple[Path, Path], args: tuple[str, ...], message: str) -> None:
@@ -121,7 +122,7 @@ def test_eval_errors_are_one_line(data_files: tuple[Path, Path], args: tuple[str
     assert message in output
 
 
-def test_router_options_go_only_to_routers_that_declare_them() -> None:
+def test_method_options_go_only_to_methods_that_declare_them() -> None:
     options = method_options(
         ["modelsat", "matrix-factorization", "knn"], 3, checkpoint=Path("ckpt"), perturbations=2
     )
