@@ -206,12 +206,6 @@ class ModelSATModel(nn.Module):
         rendered = self.capability.render_many([state.capability for state in states], instruction)
         return [self.layout.frame(card, self._embed) for card in rendered]
 
-    def capability_embeddings(
-        self, card: CapabilityCard, order: list[int] | None = None, instruction: torch.Tensor | None = None
-    ) -> torch.Tensor:
-        """The card as LLM input embeddings, framed by the layout."""
-        return self.render_capability(self.card_state(card, order), instruction)
-
     def pair_logits(
         self, instructions: Sequence[torch.Tensor], capabilities: Sequence[torch.Tensor]
     ) -> torch.Tensor:

@@ -6,6 +6,7 @@ import torch
 from router_core.model.config import NetworkConfig
 from router_core.model.layouts import CapabilityFirst, InstructionFirst, Layout
 from router_core.model.network import ModelSATModel
+from tests.router_core.model.test_network import card_embeddings
 
 INSTRUCTION = "Is a verbal contract binding?"
 SOFT = -1
@@ -52,7 +53,7 @@ def test_a_pairs_full_sequence_has_the_layouts_token_order(tiny_config: NetworkC
         vector = model.instruction_vectors([INSTRUCTION])[0]
         sequence = model.layout.sequence(
             model.instruction_embeddings([INSTRUCTION])[0],
-            model.capability_embeddings(cards[0], None, vector),
+            card_embeddings(model, cards[0], None, vector),
             model.llm.get_input_embeddings(),
         )
     x, p, card = ids(INSTRUCTION), ids(f"\n{config.inquiry_prompt}\n"), [SOFT, SOFT]

@@ -4,10 +4,22 @@ import numpy as np
 import pytest
 import torch
 
+from router_core.cards.card import CapabilityCard
 from router_core.model.config import NetworkConfig
 from router_core.model.inference import ModelSATScorer
 from router_core.model.network import ModelSATModel
 from tests.router_core.model.test_category_prior import SETTINGS, prior_towards
+
+
+def card_embeddings(
+    model: ModelSATModel,
+    card: CapabilityCard,
+    order: list[int] | None = None,
+    instruction: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """One card as the LLM reads it after an instruction, framed by the model's layout."""
+    return model.render_capability(model.card_state(card, order), instruction)
+
 
 INSTRUCTIONS = ["Solve the integral of x squared from 0 to 1.", "Is a verbal contract binding?", "Hello"]
 
@@ -37,7 +49,7 @@ def test_batched_scores_equal_full_sequences(
         instructions = model.instruction_embeddings(INSTRUCTIONS)
         one_by_one = torch.stack(
             [
-                model.pair_logits(instructions, [model.capability_embeddings(card, None, v) for v in vectors])
+                model.pair_logits(instructions, [card_embeddings(model, card, None, v) for v in vectors])
                 for card in cards
             ],
             1,
@@ -74,8 +86,8 @@ def test_pooled_cards_are_order_invariant_so_perturbation_is_skipped(tiny_config
     model = ModelSATModel.build(tiny_config, device="cpu").eval()
     assert model.order_invariant
     with torch.no_grad():
-        plain = torch.stack([model.capability_embeddings(c) for c in cards])
-        shuffled = torch.stack([model.capability_embeddings(c, c.shuffled_order(3)) for c in cards])
+        plain = torch.stack([card_embeddings(model, c) for c in cards])
+        shuffled = torch.stack([card_embeddings(model, c, c.shuffled_order(3)) for c in cards])
     torch.testing.assert_close(plain, shuffled)
     scorer = ModelSATScorer(model, perturbations=4)
     np.testing.assert_allclose(
@@ -110,7 +122,7 @@ def test_frozen_prefix_is_read_by_the_base_llm(tiny_config: NetworkConfig, cards
                 parameter.add_(0.5)
     after = model.prefix_states(instructions)[0][0][0]
     torch.testing.assert_close(before, after)
-    capability = [model.capability_embeddings(cards[0], None, model.instruction_vectors(INSTRUCTIONS[:1])[0])]
+    capability = [card_embeddings(model, cards[0], None, model.instruction_vectors(INSTRUCTIONS[:1])[0])]
     with torch.no_grad(), model.llm.disable_adapter():
         bare = model.pair_logits(instructions, capability)
     with torch.no_grad():
@@ -144,8 +156,8 @@ def test_instruction_pooling_reads_the_tasks_relevant_to_the_instruction(tiny_co
         gaps = {}
         for name, text in (("near", near), ("far", far)):
             vector = model.instruction_vectors([text])[0]
-            a = model.capability_embeddings(strong, None, vector)
-            b = model.capability_embeddings(weak, None, vector)
+            a = card_embeddings(model, strong, None, vector)
+            b = card_embeddings(model, weak, None, vector)
             gaps[name] = (a - b).norm().item()
     assert gaps["near"] > gaps["far"] > 0
     unconditioned = NetworkConfig.model_validate({**tiny_config.model_dump(), "instruction_pooling": False})
