@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import runpy
 import shutil
 from pathlib import Path
 
@@ -208,3 +209,34 @@ def test_a_corrupted_adapter_with_a_matching_manifest_is_a_checkpoint_error_nami
     _rewrite_manifest(folder)
     with pytest.raises(CheckpointError, match=r"adapter: the adapter cannot be loaded"):
         load_checkpoint(folder, device="cpu")
+
+
+def _as_format_1(folder: Path) -> None:
+    """Turn a saved checkpoint back into what format 1 wrote: router_config.json, the old field names."""
+    config = json.loads((folder / "network_config.json").read_text())
+    config["max_instruction_tokens"] = config.pop("instruction_tokens")
+    config["max_card_tokens"] = config.pop("card_tokens")
+    (folder / "router_config.json").write_text(json.dumps(config))
+    (folder / "network_config.json").unlink()
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
+    manifest = {
+        "format": "modelsat-checkpoint/1",
+        "files": {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_format_1_checkpoint_names_the_upgrade_which_restores_its_scores(saved, cards):
+    model, folder = saved
+    _as_format_1(folder)
+    with pytest.raises(CheckpointError, match="scripts/migrate_checkpoint.py"):
+        load_checkpoint(folder, device="cpu")
+
+    migrate = runpy.run_path(str(Path(__file__).parents[3] / "scripts" / "migrate_checkpoint.py"))["migrate"]
+    migrate(folder)
+
+    loaded = load_checkpoint(folder, device="cpu")
+    assert loaded.config == model.config
+    np.testing.assert_array_equal(
+        ModelSATScorer(model).score(INSTRUCTIONS, cards), ModelSATScorer(loaded).score(INSTRUCTIONS, cards)
+    )
