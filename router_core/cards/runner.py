@@ -68,6 +68,10 @@ PROMPTS: dict[str, str] = {
 uses `AptitudeRunConfig.prompt_template` (default PROMPT_TEMPLATE) with its options."""
 
 
+APTITUDE_RETRY = RetrySettings(attempts=4, initial_wait_s=1.0, max_wait_s=60.0)
+"""A hosted chat API's patience: four calls per item, backing off up to a minute."""
+
+
 class AptitudeRunConfig(BaseModel):
     """How the items are put to the model; the defaults suit a hosted chat API."""
 
@@ -76,7 +80,7 @@ class AptitudeRunConfig(BaseModel):
     concurrency: int = Field(default=8, ge=1, description="Calls in flight at once")
     timeout_s: float = Field(default=120.0, gt=0, description="Limit on one call; a slower one is retried")
     retry: RetrySettings = Field(
-        default=RetrySettings(attempts=4, initial_wait_s=1.0, max_wait_s=60.0),
+        default=APTITUDE_RETRY,
         description="Calls per question before the item fails, and the backoff between them",
     )
     circle_rotations: int = Field(default=0, ge=0, description="Rotated option orders asked too (0 = off)")

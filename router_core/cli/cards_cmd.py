@@ -238,7 +238,7 @@ def run(
 
     from pydantic import ValidationError
 
-    from router_core.cards.runner import AptitudeRunConfig, run_aptitude_test
+    from router_core.cards.runner import APTITUDE_RETRY, AptitudeRunConfig, run_aptitude_test
     from router_core.errors import ConfigError, validation_summary
 
     fatal_errors: tuple[type[Exception], ...] = ()
@@ -258,7 +258,7 @@ def run(
         if judge_callable is not None and judge_litellm_model is not None:
             raise ConfigError("give at most one of --judge-callable and --judge-litellm-model")
         if attempts is not None:
-            overrides["retry"] = AptitudeRunConfig().retry.model_copy(update={"attempts": attempts})
+            overrides["retry"] = APTITUDE_RETRY.model_copy(update={"attempts": attempts})
         config = AptitudeRunConfig(
             allow_failures=allow_failures,
             allow_code_execution=allow_code_execution,

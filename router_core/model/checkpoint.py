@@ -61,10 +61,15 @@ def save_checkpoint(model: ModelSATModel, folder: str | Path, record: dict[str, 
     _reference_base_model(folder / ADAPTER_DIR, model.config.llm)
     if record is not None:
         (folder / TRAINING_RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST_FILE)
-    manifest = {"format": FORMAT, "files": {str(p.relative_to(folder)): _sha256(p) for p in files}}
-    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    write_manifest(folder)
     return folder
+
+
+def write_manifest(folder: Path) -> None:
+    """Sign the folder's files as they are now: the sha256 of each, under the current format."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST_FILE)
+    manifest = {"format": FORMAT, "files": {str(p.relative_to(folder)): file_sha256(p) for p in files}}
+    (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
 
 
 def load_checkpoint(
@@ -182,7 +187,7 @@ def verify_checkpoint(folder: Path) -> dict[str, Any]:
             raise CheckpointError(f"{folder}: file {name} is not in the manifest (added after saving?)")
         if name not in present:
             raise CheckpointError(f"{folder}: file {name} listed in the manifest is missing")
-        if _sha256(folder / name) != listed[name]:
+        if file_sha256(folder / name) != listed[name]:
             raise CheckpointError(f"{folder}: {name} does not match its checksum (tampered or corrupted)")
     return manifest
 
@@ -233,7 +238,7 @@ def _capability_state(model: ModelSATModel) -> dict[str, torch.Tensor]:
     }
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
